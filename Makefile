@@ -1,0 +1,36 @@
+# govinspect: every target creates .venv and installs on first use, so a fresh machine with
+# only python3 needs nothing else.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint bench install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the demo town on 127.0.0.1 and run the job on it.
+demo: $(STAMP)
+	$(BIN)/govinspect demo
+
+## The test suite (PostgreSQL/Redis tests run when the servers are up, and must when CI=true).
+test: $(STAMP)
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Benchmarks; results are written up in docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var bench/out .pytest_cache .ruff_cache

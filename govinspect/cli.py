@@ -1,0 +1,216 @@
+"""The ``govinspect`` command.
+
+Every error reaches the user as one line on stderr and a non-zero exit status; set
+``GOVINSPECT_DEBUG=1`` to see the Python traceback of an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from govinspect import __version__
+from govinspect.errors import GovinspectError
+from govinspect.registry import Registry, load_registry
+from govinspect.settings import Settings, load_settings
+from govinspect.store.db import Store, head_revision, open_store, redact, upgrade
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+app = typer.Typer(
+    name="govinspect",
+    help="Inspect Chinese government websites and new-media accounts (政府网站与政务新媒体检查).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@dataclass
+class AppContext:
+    """Lazily opened resources shared by the commands of one invocation."""
+
+    settings: Settings
+    _registry: Registry | None = None
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = load_registry(self.settings.config)
+        return self._registry
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(
+                self.settings.database_url, self.settings.sqlite_busy_timeout_ms
+            )
+        return self._store
+
+
+def _ctx(ctx: typer.Context) -> AppContext:
+    obj = ctx.find_object(AppContext)
+    assert obj is not None, "main_options always sets the context object"
+    return obj
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"govinspect {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Site registry YAML [env GOVINSPECT_CONFIG]."),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL or SQLite path [env GOVINSPECT_DB]."),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Data folder [env GOVINSPECT_DATA_DIR] (default ./var)."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """Inspect government websites: crawl, check against the national rules, report."""
+    ctx.obj = AppContext(settings=load_settings(config=config, db=db, data_dir=data_dir))
+
+
+@app.command()
+def units(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List the units in the site registry and their new-media accounts.
+
+    Example: govinspect --config govinspect.yaml units
+    """
+    registry = _ctx(ctx).registry
+    if as_json:
+        data = [unit.model_dump(mode="json", exclude_defaults=True) for unit in registry.units]
+        typer.echo(json.dumps({"units": data}, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"{len(registry.units)} units in {escape(str(_ctx(ctx).settings.config))}")
+    for name in ("id", "name", "category", "website", "site code", "new-media accounts"):
+        table.add_column(name, overflow="fold")
+    for unit in registry.units:
+        accounts = "\n".join(f"{a.name} ({a.platform.value})" for a in unit.new_media) or "-"
+        table.add_row(
+            *(escape(v) for v in (unit.id, unit.name, unit.category.value, unit.website)),
+            escape(unit.site_code or "-"),
+            escape(accounts),
+        )
+    console.print(table)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Create or migrate the database schema (other commands also do this on first use).
+
+    Example: govinspect --db postgresql://127.0.0.1/test db upgrade
+    """
+    settings = _ctx(ctx).settings
+    store = open_store(settings.database_url, settings.sqlite_busy_timeout_ms, migrate=False)
+    try:
+        before, after = upgrade(store.engine, revision)
+    finally:
+        store.dispose()
+    url = redact(settings.database_url)
+    if before == after:
+        console.print(f"{escape(url)}: already at revision {after} (head {head_revision()})")
+    else:
+        console.print(f"{escape(url)}: migrated {before or 'empty'} → {after}")
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    scale: Annotated[int, typer.Option(min=1, max=1000, help="Multiply the articles.")] = 1,
+    out: Annotated[
+        Path | None, typer.Option(help="Where config and manifest go (default <data dir>/demo).")
+    ] = None,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Keep serving after the job until --lifetime ends.")
+    ] = False,
+    lifetime: Annotated[
+        float, typer.Option(min=1, help="Seconds the server lives at most.")
+    ] = 3600.0,
+) -> None:
+    """Serve the demo town (fake government sites on 127.0.0.1) and run the job on it.
+
+    Writes a matching site registry and the ground-truth manifest.
+
+    Example: govinspect demo --serve --lifetime 600
+    """
+    from govinspect.demo import DemoServer, build_town
+
+    app_ctx = _ctx(ctx)
+    folder = out or app_ctx.settings.data_dir / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    config_path, manifest_path = folder / "govinspect.yaml", folder / "manifest.json"
+    with DemoServer(build_town(scale=scale)) as server:
+        server.write_config(config_path)
+        server.write_manifest(manifest_path)
+        registry = load_registry(config_path)
+        console.print(f"[bold]demo town[/] (scale {scale}) serving on 127.0.0.1:")
+        for unit in registry.units:
+            console.print(f"  {escape(unit.id):8} {escape(unit.name)}  {escape(unit.website)}")
+        console.print(f"config:   {escape(str(config_path))}")
+        console.print(f"manifest: {escape(str(manifest_path))}")
+        if serve:
+            console.print(
+                f"serving for {lifetime:.0f} s (Ctrl-C stops); try:\n"
+                f"  govinspect --config {escape(str(config_path))} units"
+            )
+            server.serve_for(lifetime)
+
+
+def main() -> None:
+    """Console-script entry point: run the app and turn errors into one line each."""
+    debug = os.environ.get("GOVINSPECT_DEBUG") not in (None, "", "0")
+    try:
+        app()
+    except GovinspectError as exc:
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            err_console.print(f"[red]error:[/] {escape(line)}", highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if debug:
+            raise
+        err_console.print(
+            f"[red]error:[/] unexpected {type(exc).__name__}: {escape(str(exc))} "
+            "(set GOVINSPECT_DEBUG=1 for the traceback)",
+            highlight=False,
+        )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

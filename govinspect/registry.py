@@ -1,0 +1,192 @@
+"""The site registry: the public config-file contract (``units:`` YAML).
+
+Users write this file and other tools generate it, so the documented keys never change meaning;
+new keys are optional.  Validation errors name the file, the unit and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from govinspect.errors import ConfigError, UnknownUnitError
+
+UNIT_ID = re.compile(r"^[a-z0-9_-]+$")
+SITE_CODE = re.compile(r"^(\d{10}|bm\d{8})$")
+
+
+class Category(StrEnum):
+    county = "county"
+    department = "department"
+
+
+class Platform(StrEnum):
+    wechat = "wechat"
+    weibo = "weibo"
+    douyin = "douyin"
+    toutiao = "toutiao"
+    app = "app"
+    other = "other"
+
+
+def _check_http_url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value.strip()
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NewMediaAccount(_Strict):
+    name: str = Field(min_length=1)
+    platform: Platform
+    feed: str
+
+    _feed = field_validator("feed")(_check_http_url)
+
+
+class CrawlOverrides(_Strict):
+    """Optional per-unit overrides of the crawl settings (same names as in settings)."""
+
+    concurrency_per_host: int | None = Field(None, ge=1, le=64)
+    download_delay: float | None = Field(None, ge=0)
+    timeout: float | None = Field(None, gt=0)
+    obey_robots: bool | None = None
+    max_pages: int | None = Field(None, ge=1)
+    max_depth: int | None = Field(None, ge=0)
+    max_run_seconds: int | None = Field(None, ge=1)
+
+
+class Unit(_Strict):
+    id: str
+    name: str = Field(min_length=1)
+    category: Category
+    website: str
+    site_code: str | None = None
+    new_media: list[NewMediaAccount] = Field(default_factory=list)
+    # Optional extensions (all later additions are optional keys).
+    extra_hosts: list[str] = Field(default_factory=list)
+    crawl: CrawlOverrides = Field(default_factory=CrawlOverrides)
+    column_types: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not UNIT_ID.match(value):
+            raise ValueError(f"{value!r} must match [a-z0-9_-]+")
+        return value
+
+    _website = field_validator("website")(_check_http_url)
+
+    @field_validator("site_code", mode="before")
+    @classmethod
+    def _site_code(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        text = str(value)
+        if not SITE_CODE.match(text):
+            raise ValueError(f"{text!r} is not a 网站标识码 (10 digits, or bm + 8 digits)")
+        return text
+
+    @model_validator(mode="after")
+    def _unique_accounts(self) -> Unit:
+        names = [account.name for account in self.new_media]
+        dupes = sorted({name for name in names if names.count(name) > 1})
+        if dupes:
+            raise ValueError(f"duplicate new_media name {dupes[0]!r}")
+        return self
+
+
+class Registry(_Strict):
+    units: list[Unit]
+    schedule: dict[str, Any] | None = None  # validated by the scheduler
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Registry:
+        seen: set[str] = set()
+        for unit in self.units:
+            if unit.id in seen:
+                raise ValueError(f"duplicate unit id {unit.id!r}")
+            seen.add(unit.id)
+        return self
+
+    def get(self, unit_id: str) -> Unit:
+        for unit in self.units:
+            if unit.id == unit_id:
+                return unit
+        known = ", ".join(u.id for u in self.units) or "none"
+        raise UnknownUnitError(f"unknown unit {unit_id!r} (known: {known})")
+
+    def select(self, unit_ids: Iterable[str] | None) -> list[Unit]:
+        ids = list(unit_ids or [])
+        return [self.get(uid) for uid in ids] if ids else list(self.units)
+
+
+def _where(data: Any, loc: tuple[Any, ...]) -> str:
+    """Describe an error location as 'unit <id>, field <name>' rather than a raw path."""
+    parts: list[str] = []
+    rest = list(loc)
+    if len(rest) >= 2 and rest[0] == "units" and isinstance(rest[1], int):
+        index = rest[1]
+        unit_id = None
+        if isinstance(data, dict) and isinstance(data.get("units"), list):
+            units = data["units"]
+            if index < len(units) and isinstance(units[index], dict):
+                unit_id = units[index].get("id")
+        parts.append(f"unit {unit_id!r}" if unit_id else f"unit #{index + 1}")
+        rest = rest[2:]
+    if rest:
+        parts.append("field " + ".".join(str(p) for p in rest))
+    return ", ".join(parts) if parts else "top level"
+
+
+def _message(error: dict[str, Any]) -> str:
+    if error["type"] == "missing":
+        return "missing required field"
+    if error["type"] == "extra_forbidden":
+        return "unknown field"
+    if error["type"] == "enum":
+        return f"{error['input']!r} is not one of {error['ctx']['expected']}"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def parse_registry(data: Any, source: str = "<config>") -> Registry:
+    if not isinstance(data, dict) or "units" not in data:
+        raise ConfigError(f"{source}: expected a mapping with a 'units:' list")
+    try:
+        return Registry.model_validate(data)
+    except ValidationError as exc:
+        lines = [
+            f"{source}: {_where(data, tuple(err['loc']))}: {_message(err)}" for err in exc.errors()
+        ]
+        raise ConfigError("\n".join(lines)) from None
+
+
+def load_registry(path: Path) -> Registry:
+    """Read and validate the registry file; every problem becomes a :class:`ConfigError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: config file not found (use --config or GOVINSPECT_CONFIG)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
+    return parse_registry(data, str(path))

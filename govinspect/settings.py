@@ -1,0 +1,104 @@
+"""The one place for configuration.
+
+Precedence: CLI option > environment (``GOVINSPECT_*``) > defaults.  The CLI builds a
+:class:`Settings` with its options as init arguments, which pydantic-settings ranks above the
+environment.  Every knob that changes behaviour lives here, with its default documented in
+``docs/configuration.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from govinspect import __version__
+from govinspect.errors import ConfigError
+
+TIMEZONE = "Asia/Shanghai"
+
+
+class Settings(BaseSettings):
+    """Typed settings; field names map to ``GOVINSPECT_<NAME>`` environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GOVINSPECT_", extra="ignore", validate_default=True
+    )
+
+    # Where things are.
+    config: Path = Field(Path("govinspect.yaml"), description="site registry (units) YAML")
+    data_dir: Path = Field(Path("var"), description="database, WARC files, crawl state, reports")
+    db: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir")
+    redis_url: str | None = Field(None, description="enables distributed crawling")
+
+    # Identity: government webmasters must be able to tell who is crawling and whom to call.
+    contact: str = Field("", description="e-mail or URL put into the User-Agent")
+
+    # Politeness and limits (per unit overridable in the registry under `crawl:`).
+    concurrency_per_host: int = Field(4, ge=1, le=64)
+    concurrency_total: int = Field(32, ge=1, le=1024)
+    download_delay: float = Field(0.0, ge=0, description="seconds between requests to one host")
+    timeout: float = Field(15.0, gt=0, description="seconds; the rules' 15 s homepage timeout")
+    retry_times: int = Field(2, ge=0, le=10)
+    obey_robots: bool = True
+    max_pages: int = Field(100_000, ge=1, description="pages per unit per crawl")
+    max_depth: int = Field(12, ge=0)
+    max_links_per_page: int = Field(5_000, ge=1)
+    max_url_length: int = Field(2_048, ge=64)
+    max_response_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="cap on a body")
+    max_run_seconds: int = Field(6 * 3600, ge=1, description="wall-clock cap of one crawl")
+    recheck_delay: float = Field(30.0, ge=0, description="wait before the 2nd verification pass")
+    warc_body_cap: int = Field(1024 * 1024, ge=0, description="bytes of a body kept as evidence")
+
+    # Probes and feeds.
+    probe_timeout: float = Field(15.0, gt=0)
+    feed_timeout: float = Field(20.0, gt=0)
+    feed_concurrency_per_host: int = Field(4, ge=1)
+
+    # Storage.
+    sqlite_busy_timeout_ms: int = Field(30_000, ge=0)
+
+    @field_validator("db")
+    @classmethod
+    def _db_url(cls, value: str | None) -> str | None:
+        if value is not None and "://" not in value:
+            # A bare path is friendlier than a URL for SQLite users.
+            return f"sqlite:///{Path(value).expanduser()}"
+        return value
+
+    @property
+    def database_url(self) -> str:
+        if self.db:
+            return self.db
+        return f"sqlite:///{(self.data_dir / 'govinspect.db').resolve()}"
+
+    @property
+    def user_agent(self) -> str:
+        contact = f"; {self.contact}" if self.contact else ""
+        return f"govinspect/{__version__} (+https://github.com/govinspect/govinspect{contact})"
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.data_dir / "warc"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.data_dir / "state"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment with CLI overrides (``None`` means not given)."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "settings"
+        env = f"GOVINSPECT_{field.upper()}"
+        raise ConfigError(f"setting {field} ({env}): {first['msg']}") from None

@@ -1,0 +1,313 @@
+"""The facts govinspect records, and what the checks conclude from them.
+
+History is kept: every crawl, feed poll, probe round and check is a :class:`Run` with its own
+rows, never an overwrite, because the rules are about time ("not updated for 2 weeks", "≥5% of
+probes over a week").  Timestamps are timezone-aware UTC; calendar dates are Asia/Shanghai.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names so Alembic batch migrations work the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+URL = String(2048)
+LONG = Text
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: DateTime(timezone=True),
+        date: Date,
+    }
+
+
+class Unit(Base):
+    """A unit (单位) from the registry; refreshed from the config at every command."""
+
+    __tablename__ = "units"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20))
+    website: Mapped[str] = mapped_column(URL)
+    site_code: Mapped[str | None] = mapped_column(String(20))
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    accounts: Mapped[list[Account]] = relationship(back_populates="unit")
+
+
+class Account(Base):
+    """A government new-media account (政务新媒体) and its feed."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("unit_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    platform: Mapped[str] = mapped_column(String(20))
+    feed_url: Mapped[str] = mapped_column(URL)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="accounts")
+
+
+class Run(Base):
+    """One crawl, feed poll, probe round or check; everything it records points at it."""
+
+    __tablename__ = "runs"
+    __table_args__ = (Index("ix_runs_kind_unit_started", "kind", "unit_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # crawl | feeds | probe | check
+    unit_id: Mapped[str | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    # running | complete | failed | interrupted | truncated
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    as_of: Mapped[date | None]
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(LONG)
+
+
+class Page(Base):
+    """A fetched internal page (or a target the crawl tried to fetch)."""
+
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("run_id", "url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(URL)
+    final_url: Mapped[str | None] = mapped_column(URL)
+    status: Mapped[int | None]
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    charset: Mapped[str | None] = mapped_column(String(40))
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    title: Mapped[str | None] = mapped_column(LONG)
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    is_homepage: Mapped[bool] = mapped_column(Boolean, default=False)
+    # ok | robots_excluded | oversized | error (details in `error`)
+    state: Mapped[str] = mapped_column(String(30), default="ok")
+    error: Mapped[str | None] = mapped_column(LONG)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    published: Mapped[date | None]
+    published_source: Mapped[str | None] = mapped_column(String(60))
+
+
+class Link(Base):
+    """A link as written on a page: where it points, how, and with which text."""
+
+    __tablename__ = "links"
+    __table_args__ = (
+        Index("ix_links_run_target", "run_id", "target_url"),
+        Index("ix_links_page", "page_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"))
+    target_url: Mapped[str] = mapped_column(URL)
+    raw_url: Mapped[str] = mapped_column(LONG)
+    anchor_text: Mapped[str | None] = mapped_column(LONG)
+    tag: Mapped[str] = mapped_column(String(20))
+    attr: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    on_homepage: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LinkCheck(Base):
+    """The verified state of one distinct link target in one run, with every attempt."""
+
+    __tablename__ = "link_checks"
+    __table_args__ = (
+        UniqueConstraint("run_id", "target_url"),
+        Index("ix_link_checks_run_outcome", "run_id", "outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    target_url: Mapped[str] = mapped_column(URL)
+    # ok | http_error | soft_404 | dns_error | connection_refused | timeout | tls_error |
+    # redirect_loop | blocked | robots_excluded | skipped
+    outcome: Mapped[str] = mapped_column(String(30))
+    status: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(LONG)
+    final_url: Mapped[str | None] = mapped_column(URL)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[list[Any]] = mapped_column(default=list)
+    warc_file: Mapped[str | None] = mapped_column(String(500))
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Column(Base):
+    """A column (栏目): a list of dated items, possibly over several list pages."""
+
+    __tablename__ = "columns"
+    __table_args__ = (UniqueConstraint("run_id", "url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(URL)
+    type: Mapped[str] = mapped_column(String(30))
+    level: Mapped[int] = mapped_column(Integer, default=1)
+    parent_url: Mapped[str | None] = mapped_column(URL)
+    parent_name: Mapped[str | None] = mapped_column(String(200))
+    blank: Mapped[bool] = mapped_column(Boolean, default=False)
+    placeholder: Mapped[str | None] = mapped_column(LONG)
+    script_filled: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_list: Mapped[bool] = mapped_column(Boolean, default=True)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    record_count: Mapped[int | None]
+    newest: Mapped[date | None]
+    list_pages: Mapped[list[Any]] = mapped_column(default=list)
+    discovered_by: Mapped[list[Any]] = mapped_column(default=list)
+
+    items: Mapped[list[ColumnItem]] = relationship(back_populates="column")
+
+
+class ColumnItem(Base):
+    __tablename__ = "column_items"
+    __table_args__ = (Index("ix_column_items_column", "column_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(LONG)
+    url: Mapped[str | None] = mapped_column(URL)
+    published: Mapped[date | None]
+    date_source: Mapped[str] = mapped_column(String(60), default="none")
+    date_raw: Mapped[str | None] = mapped_column(String(200))
+    flags: Mapped[list[Any]] = mapped_column(default=list)
+    list_page: Mapped[str | None] = mapped_column(URL)
+
+    column: Mapped[Column] = relationship(back_populates="items")
+
+
+class FeedPoll(Base):
+    """One fetch of one account's feed."""
+
+    __tablename__ = "feed_polls"
+    __table_args__ = (Index("ix_feed_polls_account_fetched", "account_id", "fetched_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[int | None]
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    not_modified: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(LONG)
+    bozo: Mapped[str | None] = mapped_column(LONG)
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FeedPost(Base):
+    """A post seen in an account's feed; stored once, the history is the union of all polls."""
+
+    __tablename__ = "feed_posts"
+    __table_args__ = (
+        UniqueConstraint("account_id", "guid"),
+        Index("ix_feed_posts_account_published", "account_id", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(String(1000))
+    url: Mapped[str | None] = mapped_column(URL)
+    title: Mapped[str | None] = mapped_column(LONG)
+    published_at: Mapped[datetime | None]
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_poll_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feed_polls.id", ondelete="SET NULL")
+    )
+
+
+class Probe(Base):
+    """One availability probe of a unit's homepage (the rules' 15 s visit)."""
+
+    __tablename__ = "probes"
+    __table_args__ = (Index("ix_probes_unit_time", "unit_id", "probed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(URL)
+    probed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[int | None]
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(LONG)
+
+
+class Finding(Base):
+    """A conclusion of a check run about one unit, with its evidence."""
+
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_run_unit", "run_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    check: Mapped[str] = mapped_column(String(60))
+    indicator: Mapped[str] = mapped_column(String(100))
+    severity: Mapped[str] = mapped_column(String(20))  # veto | deduction | notice
+    message: Mapped[str] = mapped_column(LONG)
+    urls: Mapped[list[Any]] = mapped_column(default=list)
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Score(Base):
+    """Points per unit and dimension in one check run, with the deductions that explain them."""
+
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("run_id", "unit_id", "dimension"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    dimension: Mapped[str] = mapped_column(String(60))
+    score: Mapped[float] = mapped_column(Float)
+    max: Mapped[float] = mapped_column(Float)
+    items: Mapped[list[Any]] = mapped_column(default=list)
+    failed: Mapped[bool] = mapped_column(Boolean, default=False)
