@@ -37,28 +37,30 @@ class Settings(BaseSettings):
     contact: str = Field("", description="e-mail or URL put into the User-Agent")
 
     # Politeness and limits (per unit overridable in the registry under `crawl:`).
-    concurrency_per_host: int = Field(4, ge=1, le=64)
-    concurrency_total: int = Field(32, ge=1, le=1024)
+    concurrency_per_host: int = Field(4, ge=1, le=64, description="requests at once to one host")
+    concurrency_total: int = Field(32, ge=1, le=1024, description="requests at once in one crawl")
     download_delay: float = Field(0.0, ge=0, description="seconds between requests to one host")
     timeout: float = Field(15.0, gt=0, description="seconds; the rules' 15 s homepage timeout")
-    retry_times: int = Field(2, ge=0, le=10)
-    obey_robots: bool = True
+    retry_times: int = Field(2, ge=0, le=10, description="retries of a transient fault")
+    obey_robots: bool = Field(True, description="obey robots.txt (skips are recorded)")
     max_pages: int = Field(100_000, ge=1, description="pages per unit per crawl")
-    max_depth: int = Field(12, ge=0)
-    max_links_per_page: int = Field(5_000, ge=1)
-    max_url_length: int = Field(2_048, ge=64)
+    max_depth: int = Field(12, ge=0, description="link hops from the homepage")
+    max_links_per_page: int = Field(5_000, ge=1, description="links read from one page")
+    max_url_length: int = Field(2_048, ge=64, description="longer URLs are not followed")
     max_response_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="cap on a body")
     max_run_seconds: int = Field(6 * 3600, ge=1, description="wall-clock cap of one crawl")
     recheck_delay: float = Field(30.0, ge=0, description="wait before the 2nd verification pass")
     warc_body_cap: int = Field(1024 * 1024, ge=0, description="bytes of a body kept as evidence")
 
     # Probes and feeds.
-    probe_timeout: float = Field(15.0, gt=0)
-    feed_timeout: float = Field(20.0, gt=0)
-    feed_concurrency_per_host: int = Field(4, ge=1)
+    probe_timeout: float = Field(15.0, gt=0, description="seconds an availability probe waits")
+    feed_timeout: float = Field(20.0, gt=0, description="seconds a feed fetch waits")
+    feed_concurrency_per_host: int = Field(4, ge=1, description="feed fetches at once per host")
 
     # Storage.
-    sqlite_busy_timeout_ms: int = Field(30_000, ge=0)
+    sqlite_busy_timeout_ms: int = Field(
+        30_000, ge=0, description="how long a SQLite writer waits for another"
+    )
 
     @field_validator("db")
     @classmethod

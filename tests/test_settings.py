@@ -51,3 +51,11 @@ def test_bad_environment_value_is_one_clear_error(monkeypatch):
     monkeypatch.setenv("GOVINSPECT_TIMEOUT", "soon")
     with pytest.raises(ConfigError, match=r"setting timeout \(GOVINSPECT_TIMEOUT\)"):
         load_settings()
+
+
+def test_every_setting_is_documented():
+    from govinspect.settings import Settings
+
+    doc = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"`GOVINSPECT_{name.upper()}`" in doc, name
