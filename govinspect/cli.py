@@ -124,6 +124,43 @@ def units(
     console.print(table)
 
 
+@app.command()
+def crawl(
+    ctx: typer.Context,
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", "-u", help="Unit id (repeat; default: all).")
+    ] = None,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Start over instead of resuming an interrupted run.")
+    ] = False,
+) -> None:
+    """Crawl the units' websites and verify every link (one subprocess per unit).
+
+    An interrupted crawl (killed, machine restarted) is resumed where it stopped.
+
+    Example: govinspect crawl --unit qixian
+    """
+    from govinspect.crawler.launch import run_crawl
+    from govinspect.progress import CrawlProgress
+    from govinspect.store.units import sync_registry
+
+    app_ctx = _ctx(ctx)
+    units = app_ctx.registry.select(unit)
+    sync_registry(app_ctx.store, app_ctx.registry)
+    results = []
+    with CrawlProgress(console) as progress:
+        for entry in units:
+            progress.start(entry.id)
+            results.append(
+                run_crawl(app_ctx.settings, app_ctx.store, entry, resume=not restart,
+                          on_event=progress.update)
+            )
+            progress.finish(results[-1])
+    progress.summary(results)
+    if any(r.status != "complete" for r in results):
+        raise typer.Exit(1)
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     ctx: typer.Context,

@@ -130,6 +130,8 @@ class Page(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     published: Mapped[date | None]
     published_source: Mapped[str | None] = mapped_column(String(60))
+    warc_file: Mapped[str | None] = mapped_column(String(500))
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Link(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 09:34:57.887192
+Create Date: 2026-11-27
 """
 
 from __future__ import annotations
@@ -184,6 +184,8 @@ def upgrade() -> None:
         sa.Column("meta", sa.JSON(), nullable=False),
         sa.Column("published", sa.Date(), nullable=True),
         sa.Column("published_source", sa.String(length=60), nullable=True),
+        sa.Column("warc_file", sa.String(length=500), nullable=True),
+        sa.Column("warc_offset", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
             ["run_id"], ["runs.id"], name=op.f("fk_pages_run_id_runs"), ondelete="CASCADE"
         ),

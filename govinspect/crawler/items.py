@@ -1,0 +1,90 @@
+"""Plain records the spider yields and the store pipeline persists.
+
+They carry facts only (what was fetched, what it said, when); judging happens in ``checks``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(slots=True)
+class WarcRef:
+    file: str
+    offset: int
+
+
+@dataclass(slots=True)
+class LinkRecord:
+    target_url: str
+    raw_url: str
+    anchor_text: str
+    tag: str
+    attr: str
+    kind: str
+
+
+@dataclass(slots=True)
+class PageRecord:
+    """An internal page the crawl fetched (or tried to), with the links found on it."""
+
+    url: str
+    final_url: str | None
+    status: int | None
+    fetched_at: datetime
+    depth: int
+    is_homepage: bool = False
+    content_type: str | None = None
+    charset: str | None = None
+    content_hash: str | None = None
+    size: int | None = None
+    title: str | None = None
+    state: str = "ok"
+    error: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    published: date | None = None
+    published_source: str | None = None
+    warc: WarcRef | None = None
+    links: list[LinkRecord] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CheckRecord:
+    """The final verified state of one distinct link target."""
+
+    target_url: str
+    outcome: str
+    status: int | None
+    error: str | None
+    final_url: str | None
+    checked_at: datetime
+    attempts: list[dict[str, Any]]
+    warc: WarcRef | None = None
+
+
+@dataclass(slots=True)
+class ItemRecord:
+    title: str
+    url: str | None
+    published: date | None
+    date_source: str
+    date_raw: str | None
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ListPageRecord:
+    """One list page of a column (栏目) and the items it shows."""
+
+    column_url: str
+    page_url: str
+    name: str
+    items: list[ItemRecord]
+    is_list: bool = True
+    placeholder: str | None = None
+    script_filled: bool = False
+    record_count: int | None = None
+    breadcrumb: list[tuple[str, str | None]] = field(default_factory=list)
+    discovered_by: str = "crawl"

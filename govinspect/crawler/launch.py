@@ -1,0 +1,176 @@
+"""Start crawls: one subprocess per unit, resume interrupted runs, relay progress.
+
+UI-free: the caller passes a callback that receives progress events (the CLI renders them with
+rich, the scheduler logs them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+
+from govinspect.crawler.plan import CrawlPlan
+from govinspect.registry import Unit
+from govinspect.settings import TIMEZONE, Settings
+from govinspect.store.db import Store
+from govinspect.store.models import Run
+
+Event = dict[str, Any]
+
+
+@dataclass(slots=True)
+class CrawlResult:
+    unit_id: str
+    run_id: int
+    status: str
+    resumed: bool
+    summary: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+def build_plan(settings: Settings, unit: Unit, run_id: int, resume: bool) -> CrawlPlan:
+    """Settings, then the unit's own overrides from the registry."""
+    overrides = unit.crawl.model_dump(exclude_none=True)
+    base = {
+        name: getattr(settings, name)
+        for name in (
+            "concurrency_per_host", "concurrency_total", "download_delay", "timeout",
+            "retry_times", "obey_robots", "max_pages", "max_depth", "max_links_per_page",
+            "max_url_length", "max_response_bytes", "max_run_seconds", "recheck_delay",
+            "warc_body_cap", "sqlite_busy_timeout_ms",
+        )
+    }
+    return CrawlPlan(
+        unit_id=unit.id,
+        website=unit.website,
+        run_id=run_id,
+        database_url=settings.database_url,
+        data_dir=str(settings.data_dir.resolve()),
+        crawl_date=datetime.now(ZoneInfo(TIMEZONE)).date().isoformat(),
+        extra_hosts=list(unit.extra_hosts),
+        column_types=dict(unit.column_types),
+        user_agent=settings.user_agent,
+        resume=resume,
+        **{**base, **overrides},
+    )
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def open_run(store: Store, unit_id: str, resume: bool) -> tuple[int, bool]:
+    """The run to work on: an interrupted one to resume, or a new one."""
+    with store.session() as session:
+        last = session.scalars(
+            select(Run)
+            .where(Run.kind == "crawl", Run.unit_id == unit_id)
+            .order_by(Run.id.desc())
+            .limit(1)
+        ).first()
+        if last is not None and last.status in ("running", "interrupted"):
+            pid = (last.summary or {}).get("pid")
+            if last.status == "running" and _alive(pid) and pid != os.getpid():
+                from govinspect.errors import GovinspectError
+
+                raise GovinspectError(
+                    f"a crawl of unit {unit_id!r} is already running (run {last.id}, pid {pid})"
+                )
+            if resume:
+                return last.id, True
+            last.status = "abandoned"
+        run = Run(kind="crawl", unit_id=unit_id, status="running", summary={})
+        session.add(run)
+        session.flush()
+        return run.id, False
+
+
+def _set_pid(store: Store, run_id: int, pid: int) -> None:
+    with store.session() as session:
+        run = session.get(Run, run_id)
+        assert run is not None
+        run.status = "running"
+        run.summary = {**(run.summary or {}), "pid": pid}
+
+
+def run_crawl(
+    settings: Settings,
+    store: Store,
+    unit: Unit,
+    resume: bool = True,
+    on_event: Callable[[str, Event], None] | None = None,
+    progress: bool = True,
+) -> CrawlResult:
+    run_id, resumed = open_run(store, unit.id, resume)
+    plan = build_plan(settings, unit, run_id, resumed)
+    plan.progress = progress
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as fh:
+        fh.write(plan.to_json())
+        plan_file = fh.name
+    log_path = settings.data_dir / "logs" / f"crawl-{unit.id}-{run_id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # stderr goes to a file: a pipe nobody drains could block a chatty child.
+        with log_path.open("a", encoding="utf-8") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "govinspect.crawler.runner", plan_file],
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+            )
+        _set_pid(store, run_id, process.pid)
+        last: Event = {}
+        assert process.stdout is not None
+        for line in process.stdout:
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            last = event
+            if on_event:
+                on_event(unit.id, event)
+        code = process.wait()
+        stderr = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+    finally:
+        Path(plan_file).unlink(missing_ok=True)
+    return _result(store, unit.id, run_id, resumed, code, last, stderr)
+
+
+def _result(
+    store: Store, unit_id: str, run_id: int, resumed: bool, code: int, last: Event, stderr: str
+) -> CrawlResult:
+    with store.session() as session:
+        run = session.get(Run, run_id)
+        assert run is not None
+        if code != 0 and run.status == "running":
+            # Killed before it could say anything: resumable next time.
+            reason = f"crawl process exited with status {code}"
+            session.execute(
+                update(Run)
+                .where(Run.id == run_id)
+                .values(status="interrupted", error=reason, finished_at=datetime.now(UTC))
+            )
+            run.status, run.error = "interrupted", reason
+        error = run.error or last.get("error")
+        if code != 0 and not error:
+            error = (stderr.strip().splitlines() or [f"exit status {code}"])[-1]
+        return CrawlResult(unit_id, run_id, run.status, resumed, dict(run.summary or {}), error)

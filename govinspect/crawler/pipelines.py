@@ -1,0 +1,66 @@
+"""Item pipeline: persist the spider's records in batches, so memory stays flat on big sites."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from govinspect.crawler.items import CheckRecord, ListPageRecord, PageRecord
+from govinspect.store import crawlstore
+from govinspect.store.db import Store, open_store
+
+BATCH_ITEMS = 300
+BATCH_SECONDS = 2.0
+
+
+class StorePipeline:
+    """Buffers records and writes them in one transaction per batch.
+
+    A page and its links always land in the same transaction, which is what lets a killed crawl
+    resume from the store without losing or duplicating anything.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.store: Store | None = None
+        self.run_id = 0
+        self.pages: list[PageRecord] = []
+        self.checks: list[CheckRecord] = []
+        self.lists: list[ListPageRecord] = []
+        self.last_flush = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        plan = self.crawler.spider.plan
+        self.run_id = plan.run_id
+        self.store = open_store(plan.database_url, plan.sqlite_busy_timeout_ms, migrate=False)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, PageRecord):
+            self.pages.append(item)
+        elif isinstance(item, CheckRecord):
+            self.checks.append(item)
+        elif isinstance(item, ListPageRecord):
+            self.lists.append(item)
+        pending = len(self.pages) + len(self.checks) + len(self.lists)
+        if pending >= BATCH_ITEMS or time.monotonic() - self.last_flush > BATCH_SECONDS:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        assert self.store is not None
+        if self.pages or self.checks or self.lists:
+            with self.store.session() as session:
+                crawlstore.write_pages(session, self.run_id, self.pages)
+                crawlstore.write_checks(session, self.run_id, self.checks)
+                crawlstore.write_list_pages(session, self.run_id, self.lists)
+        self.pages, self.checks, self.lists = [], [], []
+        self.last_flush = time.monotonic()
+
+    def close_spider(self) -> None:
+        self.flush()
+        if self.store is not None:
+            self.store.dispose()

@@ -1,0 +1,58 @@
+"""What one crawl of one unit is to do: a plain, picklable description handed to the subprocess."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+
+@dataclass(slots=True)
+class CrawlPlan:
+    unit_id: str
+    website: str
+    run_id: int
+    database_url: str
+    data_dir: str
+    crawl_date: str  # YYYY-MM-DD in Asia/Shanghai: the reference for "future" dates
+    extra_hosts: list[str] = field(default_factory=list)
+    column_types: dict[str, str] = field(default_factory=dict)
+    user_agent: str = "govinspect"
+    concurrency_per_host: int = 4
+    concurrency_total: int = 32
+    download_delay: float = 0.0
+    timeout: float = 15.0
+    retry_times: int = 2
+    obey_robots: bool = True
+    max_pages: int = 100_000
+    max_depth: int = 12
+    max_links_per_page: int = 5_000
+    max_url_length: int = 2_048
+    max_response_bytes: int = 8 * 1024 * 1024
+    max_run_seconds: int = 6 * 3600
+    recheck_delay: float = 30.0
+    warc_body_cap: int = 1024 * 1024
+    sqlite_busy_timeout_ms: int = 30_000
+    resume: bool = False
+    progress: bool = True
+
+    @property
+    def scope_hosts(self) -> set[str]:
+        """host[:port] values whose pages are crawled (not only checked)."""
+        hosts = {urlsplit(self.website).netloc.lower()}
+        hosts.update(h.lower() for h in self.extra_hosts)
+        return hosts
+
+    @property
+    def warc_path(self) -> Path:
+        return Path(self.data_dir) / "warc" / self.unit_id / f"run-{self.run_id}.warc.gz"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> CrawlPlan:
+        data: dict[str, Any] = json.loads(text)
+        return cls(**data)

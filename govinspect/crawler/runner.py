@@ -1,0 +1,184 @@
+"""Entry point of the crawl subprocess: ``python -m govinspect.crawler.runner PLAN.json``.
+
+Each crawl runs in its own process because the Twisted reactor cannot be restarted in-process.
+The process prints JSON progress lines on stdout for its parent and leaves the run's final state
+in the store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings as ScrapySettings
+from sqlalchemy import select, update
+
+from govinspect.crawler import outcomes
+from govinspect.crawler.columns import classify_column
+from govinspect.crawler.plan import CrawlPlan
+from govinspect.crawler.spider import SiteSpider
+from govinspect.store import crawlstore
+from govinspect.store.db import open_store
+from govinspect.store.models import Page, Run
+
+PROGRESS_SECONDS = 1.0
+
+
+class CrawlFailed(RuntimeError):
+    """The crawl could not start or died inside Scrapy."""
+
+
+def scrapy_settings(plan: CrawlPlan) -> ScrapySettings:
+    """Scrapy settings derived from the plan: the only place they are set."""
+    return ScrapySettings(
+        {
+            "BOT_NAME": "govinspect",
+            "USER_AGENT": plan.user_agent,
+            "ROBOTSTXT_OBEY": plan.obey_robots,
+            "CONCURRENT_REQUESTS": plan.concurrency_total,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": plan.concurrency_per_host,
+            "DOWNLOAD_DELAY": plan.download_delay,
+            "DOWNLOAD_TIMEOUT": plan.timeout,
+            "DOWNLOAD_MAXSIZE": plan.max_response_bytes,
+            "DOWNLOAD_WARNSIZE": 0,
+            "RETRY_TIMES": plan.retry_times,
+            "RETRY_HTTP_CODES": outcomes.rules()["transient_statuses"],
+            "DOWNLOADER_MIDDLEWARES": {
+                "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+                "govinspect.crawler.middlewares.RetryAfterMiddleware": 550,
+                "govinspect.crawler.middlewares.HostSlotMiddleware": 950,
+            },
+            "ITEM_PIPELINES": {"govinspect.crawler.pipelines.StorePipeline": 300},
+            # Every status reaches the spider: a 404 is a fact to record, not an error.
+            "HTTPERROR_ALLOW_ALL": True,
+            # A meta refresh is recorded as a link, never followed silently: following it
+            # would hide TRS's "deleted document" pages (a soft 404).
+            "METAREFRESH_ENABLED": False,
+            "REDIRECT_MAX_TIMES": 10,
+            "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
+            "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+            "URLLENGTH_LIMIT": plan.max_url_length,
+            "DEPTH_LIMIT": 0,
+            "CLOSESPIDER_TIMEOUT": plan.max_run_seconds,
+            "TELNETCONSOLE_ENABLED": False,
+            "LOG_LEVEL": "ERROR",
+            "LOG_ENABLED": True,
+            "LOG_INSTALL_ROOT_HANDLER": False,
+            "COOKIES_ENABLED": True,
+            "DNS_TIMEOUT": min(plan.timeout, 20),
+            "REACTOR_THREADPOOL_MAXSIZE": 10,
+        }
+    )
+
+
+def _progress(spider: SiteSpider) -> None:
+    summary = spider.summary()
+    summary["queued"] = len(spider.crawler.engine.slot.scheduler) if spider.crawler.engine.slot else 0
+    print(json.dumps({"event": "progress", **summary}), flush=True)
+
+
+def crawl(plan: CrawlPlan) -> dict[str, Any]:
+    store = open_store(plan.database_url, plan.sqlite_busy_timeout_ms)
+    frontier = None
+    if plan.resume:
+        with store.session() as session:
+            frontier = crawlstore.resume_frontier(session, plan.run_id)
+    process = CrawlerProcess(scrapy_settings(plan))
+    crawler = process.create_crawler(SiteSpider)
+    result: dict[str, Any] = {}
+
+    def on_close(spider: SiteSpider, reason: str) -> None:
+        result.update(spider.summary(), close_reason=reason)
+
+    from scrapy import signals
+
+    crawler.signals.connect(on_close, signal=signals.spider_closed)
+    if plan.progress:
+        from twisted.internet import task
+
+        loop: list[Any] = []
+
+        def start_loop(spider: SiteSpider) -> None:
+            call = task.LoopingCall(_progress, spider)
+            call.start(PROGRESS_SECONDS, now=False)
+            loop.append(call)
+
+        def stop_loop(spider: SiteSpider) -> None:
+            for call in loop:
+                if call.running:
+                    call.stop()
+
+        crawler.signals.connect(start_loop, signal=signals.spider_opened)
+        crawler.signals.connect(stop_loop, signal=signals.spider_closed)
+    failures: list[str] = []
+    deferred = process.crawl(crawler, plan=plan, frontier=frontier)
+    deferred.addErrback(lambda failure: failures.append(failure.getTraceback()))
+    process.start()
+    if failures:
+        raise CrawlFailed(failures[0].strip().splitlines()[-1])
+    _finish(store, plan, result)
+    store.dispose()
+    return result
+
+
+def _finish(store: Any, plan: CrawlPlan, result: dict[str, Any]) -> None:
+    reason = result.get("close_reason", "finished")
+    status = {"finished": "complete", "closespider_timeout": "complete"}.get(reason, "interrupted")
+    if reason == "closespider_timeout":
+        result.setdefault("truncated", {})["max_run_seconds"] = {
+            "count": 1, "examples": [f"stopped after {plan.max_run_seconds} s"],
+        }
+    with store.session() as session:
+        # Undated list items take their page's date first, so the column totals see it.
+        crawlstore.date_items_from_pages(session, plan.run_id)
+        crawlstore.finalize_columns(session, plan.run_id, classify_column, plan.column_types)
+        home = session.scalars(
+            select(Page).where(Page.run_id == plan.run_id, Page.is_homepage.is_(True))
+        ).first()
+        result["homepage_newest"] = (home.meta or {}).get("newest_item") if home else None
+        run = session.get(Run, plan.run_id)
+        summary = {**(run.summary or {}), **result}
+        session.execute(
+            update(Run)
+            .where(Run.id == plan.run_id)
+            .values(status=status, finished_at=datetime.now(UTC), summary=summary)
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    plan = CrawlPlan.from_json(Path(args[0]).read_text(encoding="utf-8"))
+    logging.getLogger("scrapy").setLevel(logging.ERROR)
+    try:
+        result = crawl(plan)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
+        print(json.dumps({"event": "error", "error": f"{type(exc).__name__}: {exc}"}), flush=True)
+        traceback.print_exc(file=sys.stderr)
+        _mark_failed(plan, f"{type(exc).__name__}: {exc}")
+        return 1
+    print(json.dumps({"event": "done", **result}, default=str), flush=True)
+    return 0
+
+
+def _mark_failed(plan: CrawlPlan, error: str) -> None:
+    try:
+        store = open_store(plan.database_url, plan.sqlite_busy_timeout_ms, migrate=False)
+        with store.session() as session:
+            session.execute(
+                update(Run)
+                .where(Run.id == plan.run_id)
+                .values(status="failed", finished_at=datetime.now(UTC), error=error[:2000])
+            )
+        store.dispose()
+    except Exception:  # noqa: BLE001 - the parent reports the failure anyway
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,656 @@
+"""The site spider: crawls one unit's website and verifies every link target once.
+
+It yields facts only (pages, links, verified targets, column list pages); the store pipeline
+persists them.  Flow per target:
+
+* internal pages (in scope, not assets) are crawled with GET, parsed, and their links followed
+  breadth-first within the limits;
+* everything else (external links, images, attachments, scripts) is verified: HEAD for assets,
+  GET for pages; a HEAD answer that could lie is confirmed with GET, whose body download stops
+  after the headers unless the body is HTML (needed to spot a soft 404);
+* a transient failure (timeout, 5xx, 429, reset) is retried by the retry middleware, then
+  verified again in a second pass after ``recheck_delay`` before it is called dead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, StopDownload
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from govinspect.crawler import columns as colmod
+from govinspect.crawler import outcomes
+from govinspect.crawler.cms import hanweb_dataproxy_requests, hanweb_datastore, trs_list_model, trs_pagination
+from govinspect.crawler.dates import article_date
+from govinspect.crawler.decode import decode_body
+from govinspect.crawler.items import CheckRecord, ItemRecord, LinkRecord, ListPageRecord, PageRecord
+from govinspect.crawler.links import extract_links
+from govinspect.crawler.listing import extract_items, homepage_newest
+from govinspect.crawler.plan import CrawlPlan
+from govinspect.crawler.urls import host_key, link_kind_by_extension, normalize_url, url_extension
+from govinspect.crawler.warc import WarcLog
+
+#: Link kinds whose internal targets are crawled as pages.
+PAGE_KINDS = frozenset({"page", "frame", "implied", "record", "refresh"})
+#: Extensions of internal URLs that are verified but never parsed.
+ASSET_EXTENSIONS = frozenset({"css", "js", "json", "xml", "rss", "atom"})
+HTML_TYPES = ("text/html", "application/xhtml")
+
+
+def _fingerprint(url: str) -> int:
+    # 8 bytes per seen URL instead of the URL itself keeps memory flat on 10^5-page sites.
+    return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _origin(request: Request) -> str:
+    """The URL that was asked for (before redirects): the link target being verified."""
+    redirects = request.meta.get("redirect_urls")
+    return redirects[0] if redirects else request.url
+
+
+def _target(response: Response) -> str:
+    redirects = response.meta.get("redirect_urls")
+    return redirects[0] if redirects else response.url
+
+
+_TRANSPORT_META = ("redirect_urls", "redirect_times", "redirect_ttl", "redirect_reasons",
+                   "retry_times", "download_slot")
+
+
+def _headers(response: Response) -> list[tuple[str, str]]:
+    return [
+        (k.decode("latin-1"), v.decode("latin-1"))
+        for k, values in response.headers.items()
+        for v in values
+    ]
+
+
+class SiteSpider(scrapy.Spider):
+    name = "govinspect"
+
+    def __init__(self, plan: CrawlPlan, frontier: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.plan = plan
+        self.home = normalize_url(plan.website)
+        self.scope = plan.scope_hosts
+        self.crawl_date = date.fromisoformat(plan.crawl_date)
+        self.frontier = frontier
+        self.seen: set[int] = set()
+        self.seen_list_pages: set[tuple[str, int]] = set()
+        self.baselines: dict[str, outcomes.Baseline | None] = {}
+        self.waiting: dict[str, list[tuple[dict[str, Any], Any]]] = {}
+        self.recheck: dict[str, Request] = {}
+        self.recheck_waiting = False
+        self.pages_scheduled = 0
+        self.stats_counter: Counter[str] = Counter()
+        self.truncated: dict[str, dict[str, Any]] = {}
+        self.nav_names: dict[str, str] = {}
+        self.warc = WarcLog(plan.warc_path, Path(plan.data_dir), plan.warc_body_cap)
+        self.started = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
+        crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        return spider
+
+    # --- start -------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        home_host = host_key(self.home)
+        yield self._baseline_request(home_host)
+        self.seen.add(_fingerprint(self.home))
+        self.pages_scheduled += 1
+        yield self._page_request(self.home, depth=0, homepage=True)
+        yield Request(
+            f"{home_host}/sitemap.xml",
+            callback=self.parse_sitemap,
+            errback=self._ignore,
+            meta={"gi": {"kind": "sitemap"}, "dont_retry": True},
+            priority=50,
+            dont_filter=True,
+        )
+        if self.frontier is not None:
+            for request in self._resume_requests():
+                yield request
+
+    def _resume_requests(self) -> Iterator[Request]:
+        for url in self.frontier.done:
+            self.seen.add(_fingerprint(url))
+        self.pages_scheduled = max(self.pages_scheduled, self.frontier.pages_done)
+        for url, kind, depth in self.frontier.pending:
+            request = self._schedule(url, kind, depth)
+            if request is not None:
+                yield request
+
+    # --- requests ----------------------------------------------------------------------
+
+    def _meta(self, kind: str, **extra: Any) -> dict[str, Any]:
+        return {"gi": {"kind": kind, "attempts": [], "pass": 1, **extra}}
+
+    def _page_request(self, url: str, depth: int, homepage: bool = False, **extra: Any) -> Request:
+        meta = self._meta("page", depth=depth, homepage=homepage, **extra)
+        # Breadth-first: shallower pages first (Scrapy pops higher priorities first).
+        return Request(
+            url, callback=self.parse_page, errback=self.on_error, meta=meta,
+            priority=-depth, dont_filter=True,
+        )
+
+    def _check_request(self, url: str, link_kind: str, method: str | None = None) -> Request:
+        asset = link_kind not in PAGE_KINDS or link_kind_by_extension(url) is not None
+        method = method or ("HEAD" if asset else "GET")
+        meta = self._meta("check", link_kind=link_kind)
+        return Request(
+            url, method=method, callback=self.parse_check, errback=self.on_error, meta=meta,
+            priority=-20, dont_filter=True,
+        )
+
+    def _baseline_request(self, host: str) -> Request:
+        self.baselines.setdefault(host, None)
+        probe = f"{host}/govinspect-{uuid.uuid4().hex[:12]}-not-found.html"
+        return Request(
+            probe, callback=self.parse_baseline, errback=self.baseline_failed,
+            meta={"gi": {"kind": "baseline", "host": host}}, priority=100, dont_filter=True,
+        )
+
+    def _in_scope(self, url: str) -> bool:
+        return urlsplit(url).netloc.lower() in self.scope
+
+    def _schedule(self, url: str, link_kind: str, depth: int) -> Request | None:
+        """A request for a target not seen before in this run, within the limits."""
+        key = _fingerprint(url)
+        if key in self.seen:
+            return None
+        self.seen.add(key)
+        if len(url) > self.plan.max_url_length:
+            self._truncate("max_url_length", url)
+            return None
+        crawlable = (
+            self._in_scope(url)
+            and link_kind in PAGE_KINDS
+            and link_kind_by_extension(url) is None
+            and url_extension(url) not in ASSET_EXTENSIONS
+        )
+        if crawlable and depth + 1 > self.plan.max_depth:
+            self._truncate("max_depth", url)
+            crawlable = False
+        if crawlable and self.pages_scheduled >= self.plan.max_pages:
+            self._truncate("max_pages", url)
+            crawlable = False
+        if crawlable:
+            self.pages_scheduled += 1
+            return self._page_request(url, depth + 1)
+        # Beyond a limit the link is still verified, just not followed.
+        return self._check_request(url, link_kind)
+
+    def _truncate(self, reason: str, url: str) -> None:
+        entry = self.truncated.setdefault(reason, {"count": 0, "examples": []})
+        entry["count"] += 1
+        if len(entry["examples"]) < 5:
+            entry["examples"].append(url)
+
+    # --- signals ---------------------------------------------------------------------
+
+    def on_headers(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
+        gi = request.meta.get("gi", {})
+        content_type = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        is_html = content_type.startswith(HTML_TYPES) or not content_type
+        if gi.get("kind") in ("check", "page") and not is_html:
+            # Verifying an attachment needs its status, not its megabytes.
+            raise StopDownload(fail=False)
+        if body_length and body_length > self.plan.max_response_bytes:
+            gi["oversized"] = body_length
+            raise StopDownload(fail=False)
+
+    def on_idle(self, spider: Any) -> None:
+        if self.recheck_waiting:
+            raise DontCloseSpider
+        if self.recheck:
+            self.recheck_waiting = True
+            asyncio.get_event_loop().call_later(self.plan.recheck_delay, self._second_pass)
+            raise DontCloseSpider
+
+    def _second_pass(self) -> None:
+        pending, self.recheck = self.recheck, {}
+        for request in pending.values():
+            request.meta["gi"]["pass"] = 2
+            self.crawler.engine.crawl(request)
+        self.recheck_waiting = False
+
+    def on_closed(self, spider: Any, reason: str) -> None:
+        # Parked targets are always released by their baseline's callback or errback (a
+        # download timeout guarantees one fires), so nothing waits here any more.
+        self.warc.close()
+
+    # --- callbacks -------------------------------------------------------------------
+
+    def _attempt(self, request: Request, status: int | None, error: str | None) -> list[dict]:
+        attempts = request.meta["gi"].setdefault("attempts", [])
+        attempts.append(
+            {
+                "at": _now().isoformat(timespec="seconds"),
+                "method": request.method,
+                "status": status,
+                "error": error,
+                "pass": request.meta["gi"].get("pass", 1),
+            }
+        )
+        return attempts
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        gi = response.meta["gi"]
+        self._attempt(response.request, response.status, None)
+        self.stats_counter["pages"] += 1
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        if gi.get("oversized"):
+            yield from self._finish_page(response, None, "oversized")
+            return
+        is_html = not content_type or content_type.lower().startswith(HTML_TYPES)
+        if response.status >= 300 or not is_html:
+            yield from self._finish_page(response, None, None)
+            return
+        text, charset = decode_body(response.body, content_type)
+        extracted = extract_links(text, response.url, max_links=self.plan.max_links_per_page)
+        if len(extracted.links) >= self.plan.max_links_per_page:
+            self._truncate("max_links_per_page", response.url)
+        page = self._page_record(response, gi, extracted.title, charset)
+        page.meta = {k: v for k, v in extracted.meta.items() if len(v) < 500}
+        depth = gi.get("depth", 0)
+        for link in extracted.links:
+            page.links.append(
+                LinkRecord(link.url, link.raw[:2000], link.text, link.tag, link.attr, link.kind)
+            )
+            request = self._schedule(link.url, link.kind, depth)
+            if request is not None:
+                yield request
+            if link.text and link.kind == "page":
+                self.nav_names.setdefault(link.url, link.text)
+        yield from self._columns(text, response, gi, page)
+        verdict = self._html_verdict(response, extracted.title, text, extracted.refresh)
+        yield from self._decide(response, verdict, page)
+
+    def _page_record(self, response: Response, gi: dict, title: str | None, charset: str | None) -> PageRecord:
+        return PageRecord(
+            url=_target(response),
+            final_url=response.url,
+            status=response.status,
+            fetched_at=_now(),
+            depth=gi.get("depth", 0),
+            is_homepage=bool(gi.get("homepage")),
+            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1")[:200] or None,
+            charset=charset,
+            content_hash=hashlib.sha256(response.body).hexdigest(),
+            size=len(response.body),
+            title=(title or "")[:1000] or None,
+        )
+
+    def _finish_page(self, response: Response, title: str | None, state: str | None) -> Iterator[Any]:
+        gi = response.meta["gi"]
+        page = self._page_record(response, gi, title, None)
+        if state:
+            page.state = state
+            page.error = f"body larger than {self.plan.max_response_bytes} bytes"
+            verdict = (outcomes.OK, None)
+        else:
+            verdict = self._status_verdict(response)
+        yield from self._decide(response, verdict, page)
+
+    def _status_verdict(self, response: Response) -> tuple[str, str | None]:
+        outcome = outcomes.classify_status(response.status)
+        return outcome, None if outcome == outcomes.OK else f"HTTP {response.status}"
+
+    def _html_verdict(
+        self, response: Response, title: str, text: str, refresh: str | None
+    ) -> tuple[str, str | None] | None:
+        """The verdict for an HTML response, or None when it waits for the host baseline."""
+        if response.status >= 300:
+            return self._status_verdict(response)
+        if outcomes.is_challenge(text[:20000]):
+            return outcomes.BLOCKED, "challenge page (WAF/anti-bot)"
+        reason = outcomes.soft_404_reason(
+            url=_target(response), final_url=response.url, title=title or "",
+            text=_visible_text(text), refresh=refresh, baseline=None,
+        )
+        if reason:
+            return outcomes.SOFT_404, reason
+        host = host_key(response.url)
+        if host not in self.baselines:
+            return None
+        baseline = self.baselines[host]
+        if baseline is None:
+            return None  # requested, not answered yet
+        reason = outcomes.soft_404_reason(
+            url=_target(response), final_url=response.url, title=title or "",
+            text=_visible_text(text), refresh=None, baseline=baseline,
+        )
+        return (outcomes.SOFT_404, reason) if reason else (outcomes.OK, None)
+
+    def _decide(self, response: Response, verdict: tuple[str, str | None] | None, page: PageRecord | None) -> Iterator[Any]:
+        """Record the target's outcome now, park it for the baseline, or queue a recheck."""
+        if verdict is None:
+            host = host_key(response.url)
+            if host not in self.baselines:
+                yield self._baseline_request(host)
+            self.waiting.setdefault(host, []).append(
+                ({"response": response, "page": page}, self._title_text(response))
+            )
+            return
+        outcome, error = verdict
+        gi = response.meta["gi"]
+        transient = response.status and outcomes.is_transient_status(response.status)
+        if outcome != outcomes.OK and transient and gi.get("pass", 1) == 1:
+            self._queue_recheck(response.request)
+            return
+        yield from self._final(response, outcome, error, page)
+
+    def _title_text(self, response: Response) -> tuple[str, str]:
+        text, _ = decode_body(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        title = _title(text)
+        return title, _visible_text(text)
+
+    def _final(self, response: Response, outcome: str, error: str | None, page: PageRecord | None) -> Iterator[Any]:
+        request = response.request
+        warc = None
+        keep = page is not None or outcome != outcomes.OK
+        if keep:
+            warc = self.warc.response(
+                url=response.url, method=request.method, status=response.status,
+                headers=_headers(response), body=response.body, fetched_at=_now(),
+                request_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, vs in request.headers.items() for v in vs],
+            )
+        if page is not None:
+            page.warc = warc
+            if outcome == outcomes.SOFT_404:
+                page.state, page.error = "soft_404", error
+            yield page
+        self.stats_counter[outcome] += 1
+        target = _target(response)
+        yield CheckRecord(
+            target_url=target,
+            outcome=outcome,
+            status=response.status,
+            error=error,
+            final_url=response.url if response.url != target else None,
+            checked_at=_now(),
+            attempts=list(request.meta["gi"]["attempts"]),
+            warc=warc,
+        )
+
+    def _queue_recheck(self, request: Request) -> None:
+        target = _origin(request)
+        fresh = request.replace(url=target, dont_filter=True)
+        fresh.meta["gi"] = {**request.meta["gi"]}
+        for key in _TRANSPORT_META:
+            fresh.meta.pop(key, None)
+        self.recheck[target] = fresh
+
+    def parse_check(self, response: Response) -> Iterator[Any]:
+        gi = response.meta["gi"]
+        self._attempt(response.request, response.status, None)
+        self.stats_counter["checked"] += 1
+        request = response.request
+        if request.method == "HEAD" and outcomes.head_needs_get(response.status):
+            # HEAD refused or unreliable: GET decides (the body stops after the headers).
+            retry = request.replace(method="GET", dont_filter=True)
+            retry.meta["gi"] = {**gi}
+            retry.meta.pop("retry_times", None)
+            yield retry
+            return
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if request.method == "GET" and content_type.startswith(HTML_TYPES) and response.status == 200:
+            text, _ = decode_body(response.body, content_type)
+            refresh = extract_links(text, response.url, max_links=1).refresh
+            verdict = self._html_verdict(response, _title(text), text, refresh)
+        else:
+            verdict = self._status_verdict(response)
+        yield from self._decide(response, verdict, None)
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        gi = request.meta["gi"]
+        failed = outcomes.classify_exception(failure.value)
+        self._attempt(request, None, failed.error)
+        self.stats_counter["errors"] += 1
+        if failed.transient and gi.get("pass", 1) == 1:
+            self._queue_recheck(request)
+            return
+        target = _origin(request)
+        warc = self.warc.failure(
+            url=target, fetched_at=_now(),
+            detail={"outcome": failed.outcome, "error": failed.error, "attempts": gi["attempts"]},
+        )
+        if gi["kind"] == "page":
+            state = "robots_excluded" if failed.outcome == outcomes.ROBOTS_EXCLUDED else "error"
+            yield PageRecord(
+                url=target, final_url=None, status=None, fetched_at=_now(),
+                depth=gi.get("depth", 0), is_homepage=bool(gi.get("homepage")),
+                state=state, error=failed.error, warc=warc,
+            )
+        self.stats_counter[failed.outcome] += 1
+        yield CheckRecord(
+            target_url=target, outcome=failed.outcome, status=None, error=failed.error,
+            final_url=None, checked_at=_now(), attempts=list(gi["attempts"]), warc=warc,
+        )
+
+    # --- baselines -------------------------------------------------------------------
+
+    def parse_baseline(self, response: Response) -> Iterator[Any]:
+        host = response.meta["gi"]["host"]
+        sig = None
+        if 200 <= response.status < 300 and response.body:
+            title, text = self._title_text(response)
+            sig = outcomes.signature(title, text)
+        baseline = outcomes.Baseline(response.status, response.url, sig)
+        yield from self._release(host, baseline)
+
+    def baseline_failed(self, failure: Failure) -> Iterator[Any]:
+        host = failure.request.meta["gi"]["host"]  # type: ignore[attr-defined]
+        yield from self._release(host, outcomes.Baseline(None, None, None))
+
+    def _release(self, host: str, baseline: outcomes.Baseline | None) -> Iterator[Any]:
+        self.baselines[host] = baseline or outcomes.Baseline(None, None, None)
+        for parked, (title, text) in self.waiting.pop(host, []):
+            response, page = parked["response"], parked["page"]
+            reason = outcomes.soft_404_reason(
+                url=_target(response), final_url=response.url, title=title, text=text,
+                refresh=None, baseline=self.baselines[host],
+            )
+            verdict = (outcomes.SOFT_404, reason) if reason else (outcomes.OK, None)
+            yield from self._final(response, *verdict, page)
+
+    # --- sitemaps and columns --------------------------------------------------------
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        if response.status != 200:
+            return
+        for loc in response.xpath("//*[local-name()='loc']/text()").getall()[:50_000]:
+            url = normalize_url(loc.strip())
+            if self._in_scope(url):
+                request = self._schedule(url, "page", 0)
+                if request is not None:
+                    yield request
+
+    def _ignore(self, failure: Failure) -> None:
+        return None
+
+    def _columns(self, text: str, response: Response, gi: dict, page: PageRecord) -> Iterator[Any]:
+        url = response.url
+        if gi.get("homepage"):
+            newest = homepage_newest(text, url, self.crawl_date)
+            page.meta["newest_item"] = newest.isoformat() if newest else None
+            return
+        listing = extract_items(text, url, self.crawl_date)
+        datastore = hanweb_datastore(text, url)
+        model = trs_list_model(text)
+        pager = trs_pagination(text, url)
+        items = listing.items
+        if datastore is not None:
+            fragment = "<ul>" + "".join(datastore.records) + "</ul>"
+            items = extract_items(fragment, url, self.crawl_date).items
+            for proxy in hanweb_dataproxy_requests(datastore, url):
+                yield from self._proxy_request(proxy, gi.get("column") or url, gi)
+        script_filled = bool(model and model.quick_mode == "动态" and not items)
+        is_list = listing.is_list or datastore is not None or script_filled
+        if not is_list:
+            yield from self._article_date(text, url, page)
+            return
+        column_url = gi.get("column") or _column_key(url, pager)
+        page_no = pager.current if pager is not None and hasattr(pager, "current") else _page_number(url)
+        if (column_url, page_no) in self.seen_list_pages and url != column_url:
+            return
+        self.seen_list_pages.add((column_url, page_no))
+        meta = colmod.column_meta(text)
+        crumbs = colmod.breadcrumb(text, url)
+        name = (
+            meta.get("ColumnName") or (crumbs[-1][0] if crumbs else None)
+            or self.nav_names.get(column_url) or page.title or column_url
+        )
+        record_count = (
+            (datastore.total_records if datastore is not None else None)
+            or (model.record_count if model is not None else None)
+            or (pager.record_count if pager is not None else None)
+        )
+        yield ListPageRecord(
+            column_url=column_url, page_url=url, name=name.strip()[:200],
+            items=[_item(i) for i in items], is_list=True,
+            placeholder=listing.placeholder, script_filled=script_filled,
+            record_count=record_count, breadcrumb=crumbs,
+            discovered_by="meta" if meta.get("ColumnName") else "crawl",
+        )
+
+    def _article_date(self, text: str, url: str, page: PageRecord) -> Iterator[Any]:
+        found = article_date(text, url, self.crawl_date)
+        if found.date is not None:
+            page.published, page.published_source = found.date, found.source
+        return iter(())
+
+    def _proxy_request(self, proxy: Any, column_url: str, gi: dict) -> Iterator[Request]:
+        key = _fingerprint(f"{proxy.method} {proxy.url} {sorted((proxy.body or {}).items())}")
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        meta = self._meta("proxy", column=column_url, depth=gi.get("depth", 0) + 1)
+        if proxy.method == "POST":
+            request = scrapy.FormRequest(
+                proxy.url, formdata=proxy.body or {}, callback=self.parse_proxy,
+                errback=self._ignore, meta=meta, dont_filter=True,
+            )
+        else:
+            request = Request(proxy.url, callback=self.parse_proxy, errback=self._ignore, meta=meta, dont_filter=True)
+        yield request
+
+    def parse_proxy(self, response: Response) -> Iterator[Any]:
+        gi = response.meta["gi"]
+        if response.status != 200:
+            return
+        text, _ = decode_body(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        datastore = hanweb_datastore(text, response.url)
+        if datastore is None:
+            return
+        fragment = "<ul>" + "".join(datastore.records) + "</ul>"
+        items = extract_items(fragment, response.url, self.crawl_date).items
+        for item in items:
+            if item.url:
+                request = self._schedule(item.url, "record", gi.get("depth", 1))
+                if request is not None:
+                    yield request
+        page_url = response.url if response.request.method == "GET" else f"{response.url}#{_body_key(response)}"
+        yield ListPageRecord(
+            column_url=gi["column"], page_url=page_url, name="", items=[_item(i) for i in items],
+            record_count=datastore.total_records, discovered_by="dataproxy",
+        )
+
+    # --- progress ----------------------------------------------------------------------
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "pages": self.stats_counter["pages"],
+            "checked": self.stats_counter["checked"],
+            "outcomes": {k: v for k, v in self.stats_counter.items() if k not in ("pages", "checked", "errors")},
+            "truncated": self.truncated,
+            "seconds": round(time.monotonic() - self.started, 1),
+        }
+
+
+def _item(found: Any) -> ItemRecord:
+    return ItemRecord(
+        title=(found.title or "")[:1000], url=found.url, published=found.date,
+        date_source=found.date_source, date_raw=found.date_raw,
+        flags=list(getattr(found, "flags", []) or []),
+    )
+
+
+def _body_key(response: Response) -> str:
+    body = response.request.body.decode("latin-1") if response.request else ""
+    return hashlib.blake2b(body.encode(), digest_size=6).hexdigest()
+
+
+_INDEX_NAMES = ("index", "default")
+
+
+def _column_key(url: str, pager: Any) -> str:
+    """The URL of a column's first list page, the same for every page of the series."""
+    if pager is not None and getattr(pager, "page_urls", None):
+        url = pager.page_urls[0]
+    parts = urlsplit(url)
+    path = parts.path
+    name = path.rpartition("/")[2]
+    stem = name.rpartition(".")[0]
+    if stem in _INDEX_NAMES or any(stem.startswith(f"{n}_") and stem[len(n) + 1 :].isdigit() for n in _INDEX_NAMES):
+        path = path[: len(path) - len(name)]
+    query = "&".join(
+        p for p in parts.query.split("&") if p and p.split("=")[0].lower() not in _PAGE_PARAMS
+    )
+    return normalize_url(parts._replace(path=path, query=query, fragment="").geturl())
+
+
+_PAGE_PARAMS = frozenset({"page", "pageno", "pageindex", "pagenum", "p", "curpage", "currentpage"})
+
+
+def _page_number(url: str) -> int:
+    parts = urlsplit(url)
+    for pair in parts.query.split("&"):
+        key, _, value = pair.partition("=")
+        if key.lower() in _PAGE_PARAMS and value.isdigit():
+            return int(value)
+    stem = parts.path.rpartition("/")[2].rpartition(".")[0]
+    tail = stem.rpartition("_")[2]
+    return int(tail) if "_" in stem and tail.isdigit() else 0
+
+
+def _title(text: str) -> str:
+    import re
+
+    match = re.search(r"<title[^>]*>(.*?)</title>", text[:50000], re.I | re.S)
+    return " ".join(match.group(1).split()) if match else ""
+
+
+def _visible_text(text: str) -> str:
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(text[:2_000_000])
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    for bad in root.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    return root.text_content()

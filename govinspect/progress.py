@@ -1,0 +1,84 @@
+"""Crawl progress for people: a live rich display on a terminal, plain log lines otherwise."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.markup import escape
+from rich.table import Table
+
+PLAIN_EVERY = 10.0  # seconds between plain progress lines (logs, CI, cron mail)
+
+
+class CrawlProgress:
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.live: Live | None = None
+        self.unit = ""
+        self.state: dict[str, Any] = {}
+        self.last_plain = 0.0
+
+    def __enter__(self) -> CrawlProgress:
+        if self.console.is_terminal:
+            self.live = Live(console=self.console, refresh_per_second=4, transient=True)
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.live is not None:
+            self.live.__exit__(None, None, None)
+
+    def start(self, unit_id: str) -> None:
+        self.unit, self.state = unit_id, {}
+        self.console.print(f"crawling [bold]{escape(unit_id)}[/] …")
+
+    def update(self, unit_id: str, event: dict[str, Any]) -> None:
+        if event.get("event") != "progress":
+            return
+        self.state = event
+        line = self._line(event)
+        if self.live is not None:
+            self.live.update(line)
+        elif time.monotonic() - self.last_plain >= PLAIN_EVERY:
+            self.last_plain = time.monotonic()
+            self.console.print(line, highlight=False)
+
+    def _line(self, event: dict[str, Any]) -> str:
+        seconds = max(event.get("seconds", 0.0), 0.1)
+        done = event.get("pages", 0) + event.get("checked", 0)
+        outcomes = event.get("outcomes", {})
+        problems = sum(v for k, v in outcomes.items() if k != "ok")
+        return (
+            f"  {escape(self.unit)}: {event.get('pages', 0)} pages, "
+            f"{event.get('checked', 0)} links checked, {problems} not ok, "
+            f"{event.get('queued', 0)} queued, {done / seconds:.1f} URL/s"
+        )
+
+    def finish(self, result: Any) -> None:
+        colour = "green" if result.status == "complete" else "red"
+        note = " (resumed)" if result.resumed else ""
+        error = f": {escape(result.error)}" if result.error and result.status != "complete" else ""
+        self.console.print(
+            f"  {escape(result.unit_id)}: run {result.run_id} [{colour}]{result.status}[/]{note}{error}"
+        )
+
+    def summary(self, results: list[Any]) -> None:
+        table = Table(title="crawl summary")
+        for name in ("unit", "run", "status", "pages", "links checked", "not ok", "truncated",
+                     "homepage newest", "seconds"):
+            table.add_column(name)
+        for r in results:
+            s = r.summary
+            outcomes = s.get("outcomes", {})
+            truncated = ", ".join(f"{k} ({v['count']})" for k, v in s.get("truncated", {}).items())
+            table.add_row(
+                escape(r.unit_id), str(r.run_id), r.status, str(s.get("pages", "-")),
+                str(s.get("checked", "-")),
+                str(sum(v for k, v in outcomes.items() if k != "ok")),
+                escape(truncated or "-"), str(s.get("homepage_newest") or "-"),
+                str(s.get("seconds", "-")),
+            )
+        self.console.print(table)

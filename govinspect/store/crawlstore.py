@@ -1,0 +1,281 @@
+"""Writing a crawl's facts in batches, resuming an interrupted crawl, closing its columns.
+
+The crawler hands over plain records; this module owns the SQL.  Writes are idempotent per run
+(a page or a link target already stored for the run is skipped), so a crawl killed mid-way and
+resumed never duplicates or loses what was already committed: a page and its links are written
+in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from govinspect.store.models import Column, ColumnItem, Link, LinkCheck, Page
+
+CHUNK = 500  # rows per IN (...) lookup: well inside SQLite's and PostgreSQL's limits
+
+
+class _Ref(Protocol):
+    file: str
+    offset: int
+
+
+def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def _existing(session: Session, column: Any, run_col: Any, run_id: int, values: list[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(values):
+        found.update(session.scalars(select(column).where(run_col == run_id, column.in_(chunk))))
+    return found
+
+
+def write_pages(session: Session, run_id: int, pages: Sequence[Any]) -> int:
+    """Insert pages with their links; pages already stored for the run are skipped."""
+    known = _existing(session, Page.url, Page.run_id, run_id, [p.url for p in pages])
+    written = 0
+    for record in pages:
+        if record.url in known:
+            continue
+        known.add(record.url)
+        row = Page(
+            run_id=run_id,
+            url=record.url,
+            final_url=record.final_url,
+            status=record.status,
+            content_type=record.content_type,
+            charset=record.charset,
+            fetched_at=record.fetched_at,
+            content_hash=record.content_hash,
+            size=record.size,
+            title=record.title,
+            depth=record.depth,
+            is_homepage=record.is_homepage,
+            state=record.state,
+            error=record.error,
+            meta=record.meta,
+            published=record.published,
+            published_source=record.published_source,
+            warc_file=record.warc.file if record.warc else None,
+            warc_offset=record.warc.offset if record.warc else None,
+        )
+        session.add(row)
+        session.flush()
+        session.add_all(
+            Link(
+                run_id=run_id,
+                page_id=row.id,
+                target_url=link.target_url,
+                raw_url=link.raw_url,
+                anchor_text=link.anchor_text,
+                tag=link.tag,
+                attr=link.attr,
+                kind=link.kind,
+                on_homepage=record.is_homepage,
+            )
+            for link in record.links
+        )
+        written += 1
+    return written
+
+
+def write_checks(session: Session, run_id: int, checks: Sequence[Any]) -> None:
+    """Insert each target's verified state, or update it (second pass, resumed run)."""
+    latest = {c.target_url: c for c in checks}  # the last word on a target wins
+    rows = {
+        row.target_url: row
+        for chunk in _chunks(list(latest))
+        for row in session.scalars(
+            select(LinkCheck).where(LinkCheck.run_id == run_id, LinkCheck.target_url.in_(chunk))
+        )
+    }
+    for url, record in latest.items():
+        row = rows.get(url) or LinkCheck(run_id=run_id, target_url=url, attempts=[])
+        row.outcome = record.outcome
+        row.status = record.status
+        row.error = record.error
+        row.final_url = record.final_url
+        row.checked_at = record.checked_at
+        row.attempts = list(row.attempts or []) + [
+            a for a in record.attempts if a not in (row.attempts or [])
+        ]
+        if record.warc is not None:
+            row.warc_file, row.warc_offset = record.warc.file, record.warc.offset
+        session.add(row)
+
+
+def write_list_pages(session: Session, run_id: int, pages: Sequence[Any]) -> None:
+    """Create each column on its first list page and add the items of every list page."""
+    by_column: dict[str, list[Any]] = defaultdict(list)
+    for record in pages:
+        by_column[record.column_url].append(record)
+    columns = {
+        row.url: row
+        for chunk in _chunks(list(by_column))
+        for row in session.scalars(
+            select(Column).where(Column.run_id == run_id, Column.url.in_(chunk))
+        )
+    }
+    for url, records in by_column.items():
+        column = columns.get(url)
+        if column is None:
+            first = records[0]
+            column = Column(
+                run_id=run_id, url=url, name=first.name, type="other", list_pages=[],
+                discovered_by=[],
+            )
+            session.add(column)
+            session.flush()
+        for record in records:
+            _merge_list_page(session, run_id, column, record)
+
+
+def _merge_list_page(session: Session, run_id: int, column: Column, record: Any) -> None:
+    if record.page_url in (column.list_pages or []):
+        return  # the same list page again (resumed run): its items are already stored
+    first = not column.list_pages
+    column.list_pages = [*(column.list_pages or []), record.page_url]
+    if record.discovered_by not in (column.discovered_by or []):
+        column.discovered_by = [*(column.discovered_by or []), record.discovered_by]
+    if record.page_url == column.url or not column.name:
+        column.name = record.name or column.name
+    # A column is a list when any of its pages is one (page 1 may be a script-filled shell).
+    column.is_list = record.is_list if first else (column.is_list or record.is_list)
+    column.placeholder = column.placeholder or record.placeholder
+    column.script_filled = column.script_filled or record.script_filled
+    if record.record_count is not None:
+        column.record_count = record.record_count
+    if record.breadcrumb and not column.parent_name:
+        column.parent_name, column.parent_url = _parent(record.breadcrumb, column.url)
+    session.add_all(
+        ColumnItem(
+            column_id=column.id,
+            run_id=run_id,
+            title=item.title,
+            url=item.url,
+            published=item.published,
+            date_source=item.date_source,
+            date_raw=item.date_raw,
+            flags=item.flags,
+            list_page=record.page_url,
+        )
+        for item in record.items
+    )
+
+
+def _parent(crumbs: list[tuple[str, str | None]], url: str) -> tuple[str | None, str | None]:
+    """The crumb just above the column itself (the last crumb is usually the column)."""
+    names = [c for c in crumbs if c[0]]
+    if len(names) >= 2:
+        name, link = names[-2]
+        return name, link
+    return None, None
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnFacts:
+    item_count: int
+    newest: date | None
+
+
+def finalize_columns(
+    session: Session, run_id: int, classify: Any, overrides: dict[str, str] | None = None
+) -> int:
+    """Fill in what only the whole run knows: counts, newest dates, blank flags, types, levels."""
+    stats = {
+        column_id: ColumnFacts(count, newest)
+        for column_id, count, newest in session.execute(
+            select(
+                ColumnItem.column_id,
+                func.count(func.distinct(func.coalesce(ColumnItem.url, ColumnItem.title))),
+                func.max(ColumnItem.published),
+            )
+            .where(ColumnItem.run_id == run_id)
+            .group_by(ColumnItem.column_id)
+        )
+    }
+    columns = list(session.scalars(select(Column).where(Column.run_id == run_id)))
+    urls = {c.url for c in columns}
+    names = {c.name: c for c in columns}
+    for column in columns:
+        facts = stats.get(column.id, ColumnFacts(0, None))
+        column.item_count = facts.item_count
+        column.newest = facts.newest
+        column.type = classify(column.name, overrides)
+        # Script-filled lists are not blank (their items come from an API); content pages
+        # (a guide shown inline) are not lists at all.
+        column.blank = column.is_list and not column.script_filled and facts.item_count == 0
+        if column.parent_url and column.parent_url not in urls:
+            parent = names.get(column.parent_name or "")
+            column.parent_url = parent.url if parent else column.parent_url
+    _levels(columns)
+    return len(columns)
+
+
+def _levels(columns: list[Column]) -> None:
+    """Level = 1 + the number of ancestors that are columns themselves.
+
+    A channel page (政务公开) that is not a list does not count, so 政务公开 > 通知公告 is a
+    first-level column, and 政务公开 > 部门动态 > 教育动态 (部门动态 being a list) second-level.
+    """
+    by_url = {c.url: c for c in columns}
+    for column in columns:
+        level, seen, parent = 1, {column.url}, by_url.get(column.parent_url or "")
+        while parent is not None and parent.url not in seen:
+            if parent.is_list:
+                level += 1
+            seen.add(parent.url)
+            parent = by_url.get(parent.parent_url or "")
+        column.level = level
+
+
+def date_items_from_pages(session: Session, run_id: int) -> int:
+    """Give list items without a date on the list page the date found on their own page."""
+    rows = session.execute(
+        select(ColumnItem.id, Page.published, Page.published_source)
+        .join(Page, (Page.url == ColumnItem.url) & (Page.run_id == ColumnItem.run_id))
+        .where(
+            ColumnItem.run_id == run_id,
+            ColumnItem.published.is_(None),
+            Page.published.is_not(None),
+        )
+    ).all()
+    for item_id, published, source in rows:
+        session.execute(
+            update(ColumnItem)
+            .where(ColumnItem.id == item_id)
+            .values(published=published, date_source=f"page:{source}")
+        )
+    return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Frontier:
+    """What an interrupted run still has to do, rebuilt from what it committed."""
+
+    done: set[str]
+    pending: list[tuple[str, str, int]]  # (target url, link kind, depth of the linking page)
+    pages_done: int
+
+
+def resume_frontier(session: Session, run_id: int) -> Frontier:
+    done = set(session.scalars(select(LinkCheck.target_url).where(LinkCheck.run_id == run_id)))
+    done.update(session.scalars(select(Page.url).where(Page.run_id == run_id)))
+    pages_done = session.scalar(select(func.count()).select_from(Page).where(Page.run_id == run_id))
+    rows = session.execute(
+        select(Link.target_url, func.min(Link.kind), func.min(Page.depth))
+        .join(Page, Page.id == Link.page_id)
+        .where(Link.run_id == run_id)
+        .group_by(Link.target_url)
+    )
+    pending = [(url, kind, depth) for url, kind, depth in rows if url not in done]
+    return Frontier(done=done, pending=pending, pages_done=pages_done or 0)

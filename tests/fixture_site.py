@@ -1,0 +1,117 @@
+"""A tiny programmable web site on 127.0.0.1 for crawler tests.
+
+Routes map a path to a function (method, handler) -> (status, headers, body) or to a tuple;
+the server counts requests per path and the peak of concurrent requests.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+Reply = tuple[int, dict[str, str], bytes]
+Route = Reply | Callable[[str, "Handler"], Reply]
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: FixtureServer  # type: ignore[assignment]
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: Any) -> None:  # keep test output clean
+        return
+
+    def _serve(self, method: str) -> None:
+        site = self.server
+        path = unquote(urlsplit(self.path).path)
+        with site.lock:
+            site.hits[(method, path)] += 1
+            site.active += 1
+            site.peak = max(site.peak, site.active)
+        try:
+            route = site.routes.get(path) or site.routes.get(self.path)
+            if route is None:
+                status, headers, body = 404, {"Content-Type": "text/html"}, b"<h1>Not Found</h1>"
+            elif callable(route):
+                status, headers, body = route(method, self)
+            else:
+                status, headers, body = route
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if method != "HEAD":
+                self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        finally:
+            with site.lock:
+                site.active -= 1
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._serve("GET")
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._serve("HEAD")
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        self.body = self.rfile.read(length)
+        self._serve("POST")
+
+
+class FixtureServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, routes: dict[str, Route]) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.routes = routes
+        self.hits: Counter[tuple[str, str]] = Counter()
+        self.lock = threading.Lock()
+        self.active = 0
+        self.peak = 0
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def __enter__(self) -> FixtureServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+def html(body: str, title: str = "测试", charset: str = "utf-8", head: str = "") -> Reply:
+    page = (
+        f"<html><head><meta charset='{charset}'><title>{title}</title>{head}</head>"
+        f"<body>{body}</body></html>"
+    )
+    return 200, {"Content-Type": f"text/html; charset={charset}"}, page.encode(charset)
+
+
+def first_then(first: Reply, then: Reply) -> Callable[[str, Handler], Reply]:
+    """Answer ``first`` to the first GET, ``then`` afterwards (transient faults)."""
+    calls = Counter()
+
+    def route(method: str, handler: Handler) -> Reply:
+        calls[method] += 1
+        return first if calls[method] == 1 else then
+
+    return route
+
+
+def slow(seconds: float, reply: Reply) -> Callable[[str, Handler], Reply]:
+    def route(method: str, handler: Handler) -> Reply:
+        time.sleep(seconds)
+        return reply
+
+    return route
