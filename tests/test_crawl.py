@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from govinspect.crawler.launch import run_crawl
-from govinspect.crawler.warc import read_record
 from govinspect.registry import parse_registry
 from govinspect.settings import load_settings
+from govinspect.store.archive import read_record
 from govinspect.store.db import open_store
 from govinspect.store.models import Link, LinkCheck, Page
 from govinspect.store.units import sync_registry
@@ -184,9 +184,9 @@ def test_dead_targets_have_readable_warc_evidence(crawled):
     for target in ("/missing.html", "/soft.html", "http://nosuchhost.invalid/x.html"):
         row = outcome(crawled, target)
         assert row.warc_file and row.warc_offset is not None
-        kind, uri, payload = read_record(data_dir, row.warc_file, row.warc_offset)
-        assert uri == row.target_url
-        assert kind in ("response", "metadata")
+        record = read_record(data_dir, row.warc_file, row.warc_offset)
+        assert record.uri == row.target_url
+        assert record.rec_type in ("response", "metadata")
 
 
 def test_homepage_links_flagged(crawled):

@@ -34,8 +34,9 @@ from twisted.python.failure import Failure
 from govinspect.crawler import columns as colmod
 from govinspect.crawler import outcomes
 from govinspect.crawler.cms import hanweb_dataproxy_requests, hanweb_datastore, trs_list_model, trs_pagination
-from govinspect.crawler.dates import article_date
+from govinspect.crawler.dates import article_date, disclosure_metadata, written_date
 from govinspect.crawler.decode import decode_body
+from govinspect.crawler.footer import footer_ids
 from govinspect.crawler.items import CheckRecord, ItemRecord, LinkRecord, ListPageRecord, PageRecord
 from govinspect.crawler.links import extract_links
 from govinspect.crawler.listing import extract_items, homepage_newest
@@ -497,6 +498,7 @@ class SiteSpider(scrapy.Spider):
         if gi.get("homepage"):
             newest = homepage_newest(text, url, self.crawl_date)
             page.meta["newest_item"] = newest.isoformat() if newest else None
+            page.meta["footer"] = footer_ids(text)
             return
         listing = extract_items(text, url, self.crawl_date)
         datastore = hanweb_datastore(text, url)
@@ -541,6 +543,14 @@ class SiteSpider(scrapy.Spider):
         found = article_date(text, url, self.crawl_date)
         if found.date is not None:
             page.published, page.published_source = found.date, found.source
+        if found.flags:
+            page.meta["date_flags"] = list(found.flags)
+        table = disclosure_metadata(text)
+        if table:
+            page.meta["disclosure"] = table
+        written = written_date(text)
+        if written is not None:
+            page.meta["written"] = written.isoformat()
         return iter(())
 
     def _proxy_request(self, proxy: Any, column_url: str, gi: dict) -> Iterator[Request]:

@@ -102,17 +102,3 @@ def _path(url: str) -> str:
 
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-
-
-def read_record(data_dir: Path, ref_file: str, offset: int) -> tuple[str, str, bytes]:
-    """Read one record back: (WARC type, target URI, payload). Used by tests and reports."""
-    from warcio.archiveiterator import ArchiveIterator
-
-    with (data_dir / ref_file).open("rb") as fh:
-        fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh)))
-        return (
-            record.rec_type,
-            record.rec_headers.get_header("WARC-Target-URI"),
-            record.content_stream().read(),
-        )
