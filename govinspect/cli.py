@@ -152,8 +152,13 @@ def crawl(
         for entry in units:
             progress.start(entry.id)
             results.append(
-                run_crawl(app_ctx.settings, app_ctx.store, entry, resume=not restart,
-                          on_event=progress.update)
+                run_crawl(
+                    app_ctx.settings,
+                    app_ctx.store,
+                    entry,
+                    resume=not restart,
+                    on_event=progress.update,
+                )
             )
             progress.finish(results[-1])
     progress.summary(results)

@@ -62,23 +62,37 @@ class CrawlProgress:
         note = " (resumed)" if result.resumed else ""
         error = f": {escape(result.error)}" if result.error and result.status != "complete" else ""
         self.console.print(
-            f"  {escape(result.unit_id)}: run {result.run_id} [{colour}]{result.status}[/]{note}{error}"
+            f"  {escape(result.unit_id)}: run {result.run_id} "
+            f"[{colour}]{result.status}[/]{note}{error}"
         )
 
     def summary(self, results: list[Any]) -> None:
         table = Table(title="crawl summary")
-        for name in ("unit", "run", "status", "pages", "links checked", "not ok", "truncated",
-                     "homepage newest", "seconds"):
+        for name in (
+            "unit",
+            "run",
+            "status",
+            "pages",
+            "links checked",
+            "not ok",
+            "truncated",
+            "homepage newest",
+            "seconds",
+        ):
             table.add_column(name)
         for r in results:
             s = r.summary
             outcomes = s.get("outcomes", {})
             truncated = ", ".join(f"{k} ({v['count']})" for k, v in s.get("truncated", {}).items())
             table.add_row(
-                escape(r.unit_id), str(r.run_id), r.status, str(s.get("pages", "-")),
+                escape(r.unit_id),
+                str(r.run_id),
+                r.status,
+                str(s.get("pages", "-")),
                 str(s.get("checked", "-")),
                 str(sum(v for k, v in outcomes.items() if k != "ok")),
-                escape(truncated or "-"), str(s.get("homepage_newest") or "-"),
+                escape(truncated or "-"),
+                str(s.get("homepage_newest") or "-"),
                 str(s.get("seconds", "-")),
             )
         self.console.print(table)

@@ -50,22 +50,30 @@ def crawled(tmp_path_factory):
         <a href="/private/x.html">robots</a>
         <a href="/附件/通知.pdf">中文路径</a>
         <a href="/%E9%99%84%E4%BB%B6/%E9%80%9A%E7%9F%A5.pdf">中文路径编码</a>
-        <a href="javascript:void(0)">菜单</a><a href="mailto:a@b.gov.cn">邮件</a><a href="#top">顶部</a>
+        <a href="javascript:void(0)">菜单</a><a href="mailto:a@b.gov.cn">邮件</a>
+        <a href="#top">顶部</a>
         <a href="/gbk.html">GBK页面</a>
         """
         routes.update(
             {
-                "/robots.txt": (200, {"Content-Type": "text/plain"},
-                                b"User-agent: *\nDisallow: /private/\n"),
+                "/robots.txt": (
+                    200,
+                    {"Content-Type": "text/plain"},
+                    b"User-agent: *\nDisallow: /private/\n",
+                ),
                 "/": html(home_links, title="示范县人民政府"),
                 "/a.html": html("<p>正常页面，正文提到了404这个数字。</p>" * 50, title="正常页面"),
                 "/err500.html": (500, {"Content-Type": "text/html"}, b"error"),
                 "/flaky.html": first_then((503, {}, b"busy"), html("ok", title="偶发")),
-                "/limited.html": first_then((429, {"Retry-After": "1"}, b"slow down"),
-                                            html("ok", title="限流")),
+                "/limited.html": first_then(
+                    (429, {"Retry-After": "1"}, b"slow down"), html("ok", title="限流")
+                ),
                 "/soft.html": html("<p>抱歉，您访问的页面不存在！</p>", title="示范县人民政府"),
-                "/doc.pdf": lambda m, h: (405, {}, b"") if m == "HEAD"
-                else (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4 fake"),
+                "/doc.pdf": lambda m, h: (
+                    (405, {}, b"")
+                    if m == "HEAD"
+                    else (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4 fake")
+                ),
                 "/loop": (302, {"Location": "/loop"}, b""),
                 "/chain1": (301, {"Location": "/chain2"}, b""),
                 "/chain2": (302, {"Location": "/chain3"}, b""),
@@ -76,24 +84,38 @@ def crawled(tmp_path_factory):
                 ),
                 "/zwgk/": html("<p>栏目</p>" * 300, title="政务公开"),
                 "/附件/通知.pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF"),
-                "/gbk.html": (200, {"Content-Type": "text/html"},
-                              "<html><head><meta charset='gbk'><title>平潭综合实验区</title>"
-                              "</head><body><a href='/a.html'>链接</a></body></html>"
-                              .encode("gbk")),
+                "/gbk.html": (
+                    200,
+                    {"Content-Type": "text/html"},
+                    "<html><head><meta charset='gbk'><title>平潭综合实验区</title>"
+                    "</head><body><a href='/a.html'>链接</a></body></html>".encode("gbk"),
+                ),
             }
         )
-        config = {"units": [{"id": "fixture", "name": "测试县", "category": "county",
-                             "website": f"{base}/"}]}
+        config = {
+            "units": [
+                {"id": "fixture", "name": "测试县", "category": "county", "website": f"{base}/"}
+            ]
+        }
         registry = parse_registry(config)
         settings = load_settings(
-            data_dir=tmp / "var", db=str(tmp / "var" / "g.db"), timeout=5.0,
-            recheck_delay=0.5, retry_times=1,
+            data_dir=tmp / "var",
+            db=str(tmp / "var" / "g.db"),
+            timeout=5.0,
+            recheck_delay=0.5,
+            retry_times=1,
         )
         store = open_store(settings.database_url)
         sync_registry(store, registry)
         result = run_crawl(settings, store, registry.units[0], progress=False)
-        yield {"base": base, "result": result, "store": store, "site": site,
-               "settings": settings, "refused": refused}
+        yield {
+            "base": base,
+            "result": result,
+            "store": store,
+            "site": site,
+            "settings": settings,
+            "refused": refused,
+        }
         store.dispose()
     refused_sock.close()
 

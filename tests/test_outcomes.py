@@ -13,8 +13,16 @@ from govinspect.crawler.middlewares import MAX_RETRY_AFTER, retry_after_seconds
 
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [(200, "ok"), (204, "ok"), (404, "http_error"), (410, "http_error"), (500, "http_error"),
-     (403, "blocked"), (429, "blocked"), (401, "blocked")],
+    [
+        (200, "ok"),
+        (204, "ok"),
+        (404, "http_error"),
+        (410, "http_error"),
+        (500, "http_error"),
+        (403, "blocked"),
+        (429, "blocked"),
+        (401, "blocked"),
+    ],
 )
 def test_classify_status(status, expected):
     assert outcomes.classify_status(status) == expected
@@ -43,10 +51,15 @@ def test_head_needs_get():
     assert not outcomes.head_needs_get(200)
 
 
-def soft(title="", text="", url="http://a.gov.cn/x/t1.html", final=None, refresh=None,
-         baseline=None):
+def soft(
+    title="", text="", url="http://a.gov.cn/x/t1.html", final=None, refresh=None, baseline=None
+):
     return outcomes.soft_404_reason(
-        url=url, final_url=final or url, title=title, text=text, refresh=refresh,
+        url=url,
+        final_url=final or url,
+        title=title,
+        text=text,
+        refresh=refresh,
         baseline=baseline,
     )
 
@@ -85,8 +98,9 @@ def test_baseline_match():
     # Same site title but a real page of a different size.
     assert soft(title="示范县人民政府", text="正文" * 2000, baseline=baseline) is None
     # Missing URLs redirected to one page: so is this one.
-    assert soft(title="首页", text="x" * 5000, final="http://a.gov.cn/error.html",
-                baseline=baseline)
+    assert soft(
+        title="首页", text="x" * 5000, final="http://a.gov.cn/error.html", baseline=baseline
+    )
 
 
 def test_baseline_404_host_means_no_baseline_match():

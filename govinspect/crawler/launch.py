@@ -45,10 +45,21 @@ def build_plan(settings: Settings, unit: Unit, run_id: int, resume: bool) -> Cra
     base = {
         name: getattr(settings, name)
         for name in (
-            "concurrency_per_host", "concurrency_total", "download_delay", "timeout",
-            "retry_times", "obey_robots", "max_pages", "max_depth", "max_links_per_page",
-            "max_url_length", "max_response_bytes", "max_run_seconds", "recheck_delay",
-            "warc_body_cap", "sqlite_busy_timeout_ms",
+            "concurrency_per_host",
+            "concurrency_total",
+            "download_delay",
+            "timeout",
+            "retry_times",
+            "obey_robots",
+            "max_pages",
+            "max_depth",
+            "max_links_per_page",
+            "max_url_length",
+            "max_response_bytes",
+            "max_run_seconds",
+            "recheck_delay",
+            "warc_body_cap",
+            "sqlite_busy_timeout_ms",
         )
     }
     return CrawlPlan(

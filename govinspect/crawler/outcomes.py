@@ -31,8 +31,16 @@ ROBOTS_EXCLUDED = "robots_excluded"
 
 #: Outcomes that make a target dead (counted against the site).
 DEAD = frozenset(
-    {HTTP_ERROR, SOFT_404, DNS_ERROR, CONNECTION_REFUSED, CONNECTION_ERROR, TIMEOUT, TLS_ERROR,
-     REDIRECT_LOOP}
+    {
+        HTTP_ERROR,
+        SOFT_404,
+        DNS_ERROR,
+        CONNECTION_REFUSED,
+        CONNECTION_ERROR,
+        TIMEOUT,
+        TLS_ERROR,
+        REDIRECT_LOOP,
+    }
 )
 #: Outcomes that say nothing about the target (listed apart, never counted as dead).
 UNKNOWN = frozenset({BLOCKED, ROBOTS_EXCLUDED})

@@ -79,7 +79,9 @@ def scrapy_settings(plan: CrawlPlan) -> ScrapySettings:
 
 def _progress(spider: SiteSpider) -> None:
     summary = spider.summary()
-    summary["queued"] = len(spider.crawler.engine.slot.scheduler) if spider.crawler.engine.slot else 0
+    summary["queued"] = (
+        len(spider.crawler.engine.slot.scheduler) if spider.crawler.engine.slot else 0
+    )
     print(json.dumps({"event": "progress", **summary}), flush=True)
 
 
@@ -132,7 +134,8 @@ def _finish(store: Any, plan: CrawlPlan, result: dict[str, Any]) -> None:
     status = {"finished": "complete", "closespider_timeout": "complete"}.get(reason, "interrupted")
     if reason == "closespider_timeout":
         result.setdefault("truncated", {})["max_run_seconds"] = {
-            "count": 1, "examples": [f"stopped after {plan.max_run_seconds} s"],
+            "count": 1,
+            "examples": [f"stopped after {plan.max_run_seconds} s"],
         }
     with store.session() as session:
         # Undated list items take their page's date first, so the column totals see it.

@@ -33,7 +33,7 @@ from twisted.python.failure import Failure
 
 from govinspect.crawler import columns as colmod
 from govinspect.crawler import outcomes
-from govinspect.crawler.cms import hanweb_dataproxy_requests, hanweb_datastore, trs_list_model, trs_pagination
+from govinspect.crawler.cms import hanweb_dataproxy_requests, hanweb_datastore, trs_list_model
 from govinspect.crawler.dates import article_date, disclosure_metadata, written_date
 from govinspect.crawler.decode import decode_body
 from govinspect.crawler.footer import footer_ids
@@ -71,8 +71,14 @@ def _target(response: Response) -> str:
     return redirects[0] if redirects else response.url
 
 
-_TRANSPORT_META = ("redirect_urls", "redirect_times", "redirect_ttl", "redirect_reasons",
-                   "retry_times", "download_slot")
+_TRANSPORT_META = (
+    "redirect_urls",
+    "redirect_times",
+    "redirect_ttl",
+    "redirect_reasons",
+    "retry_times",
+    "download_slot",
+)
 
 
 def _headers(response: Response) -> list[tuple[str, str]]:
@@ -152,8 +158,12 @@ class SiteSpider(scrapy.Spider):
         meta = self._meta("page", depth=depth, homepage=homepage, **extra)
         # Breadth-first: shallower pages first (Scrapy pops higher priorities first).
         return Request(
-            url, callback=self.parse_page, errback=self.on_error, meta=meta,
-            priority=-depth, dont_filter=True,
+            url,
+            callback=self.parse_page,
+            errback=self.on_error,
+            meta=meta,
+            priority=-depth,
+            dont_filter=True,
         )
 
     def _check_request(self, url: str, link_kind: str, method: str | None = None) -> Request:
@@ -161,16 +171,25 @@ class SiteSpider(scrapy.Spider):
         method = method or ("HEAD" if asset else "GET")
         meta = self._meta("check", link_kind=link_kind)
         return Request(
-            url, method=method, callback=self.parse_check, errback=self.on_error, meta=meta,
-            priority=-20, dont_filter=True,
+            url,
+            method=method,
+            callback=self.parse_check,
+            errback=self.on_error,
+            meta=meta,
+            priority=-20,
+            dont_filter=True,
         )
 
     def _baseline_request(self, host: str) -> Request:
         self.baselines.setdefault(host, None)
         probe = f"{host}/govinspect-{uuid.uuid4().hex[:12]}-not-found.html"
         return Request(
-            probe, callback=self.parse_baseline, errback=self.baseline_failed,
-            meta={"gi": {"kind": "baseline", "host": host}}, priority=100, dont_filter=True,
+            probe,
+            callback=self.parse_baseline,
+            errback=self.baseline_failed,
+            meta={"gi": {"kind": "baseline", "host": host}},
+            priority=100,
+            dont_filter=True,
         )
 
     def _in_scope(self, url: str) -> bool:
@@ -270,8 +289,10 @@ class SiteSpider(scrapy.Spider):
             yield from self._finish_page(response, None, None)
             return
         text, charset = decode_body(response.body, content_type)
-        extracted = extract_links(text, response.url, max_links=self.plan.max_links_per_page)
-        if len(extracted.links) >= self.plan.max_links_per_page:
+        extracted = extract_links(
+            text, response.url, max_links=self.plan.max_links_per_page, encoding=charset
+        )
+        if extracted.truncated:
             self._truncate("max_links_per_page", response.url)
         page = self._page_record(response, gi, extracted.title, charset)
         page.meta = {k: v for k, v in extracted.meta.items() if len(v) < 500}
@@ -285,11 +306,13 @@ class SiteSpider(scrapy.Spider):
                 yield request
             if link.text and link.kind == "page":
                 self.nav_names.setdefault(link.url, link.text)
-        yield from self._columns(text, response, gi, page)
+        yield from self._columns(text, response, gi, page, extracted)
         verdict = self._html_verdict(response, extracted.title, text, extracted.refresh)
         yield from self._decide(response, verdict, page)
 
-    def _page_record(self, response: Response, gi: dict, title: str | None, charset: str | None) -> PageRecord:
+    def _page_record(
+        self, response: Response, gi: dict, title: str | None, charset: str | None
+    ) -> PageRecord:
         return PageRecord(
             url=_target(response),
             final_url=response.url,
@@ -304,7 +327,9 @@ class SiteSpider(scrapy.Spider):
             title=(title or "")[:1000] or None,
         )
 
-    def _finish_page(self, response: Response, title: str | None, state: str | None) -> Iterator[Any]:
+    def _finish_page(
+        self, response: Response, title: str | None, state: str | None
+    ) -> Iterator[Any]:
         gi = response.meta["gi"]
         page = self._page_record(response, gi, title, None)
         if state:
@@ -328,8 +353,12 @@ class SiteSpider(scrapy.Spider):
         if outcomes.is_challenge(text[:20000]):
             return outcomes.BLOCKED, "challenge page (WAF/anti-bot)"
         reason = outcomes.soft_404_reason(
-            url=_target(response), final_url=response.url, title=title or "",
-            text=_visible_text(text), refresh=refresh, baseline=None,
+            url=_target(response),
+            final_url=response.url,
+            title=title or "",
+            text=_visible_text(text),
+            refresh=refresh,
+            baseline=None,
         )
         if reason:
             return outcomes.SOFT_404, reason
@@ -340,12 +369,18 @@ class SiteSpider(scrapy.Spider):
         if baseline is None:
             return None  # requested, not answered yet
         reason = outcomes.soft_404_reason(
-            url=_target(response), final_url=response.url, title=title or "",
-            text=_visible_text(text), refresh=None, baseline=baseline,
+            url=_target(response),
+            final_url=response.url,
+            title=title or "",
+            text=_visible_text(text),
+            refresh=None,
+            baseline=baseline,
         )
         return (outcomes.SOFT_404, reason) if reason else (outcomes.OK, None)
 
-    def _decide(self, response: Response, verdict: tuple[str, str | None] | None, page: PageRecord | None) -> Iterator[Any]:
+    def _decide(
+        self, response: Response, verdict: tuple[str, str | None] | None, page: PageRecord | None
+    ) -> Iterator[Any]:
         """Record the target's outcome now, park it for the baseline, or queue a recheck."""
         if verdict is None:
             host = host_key(response.url)
@@ -364,19 +399,31 @@ class SiteSpider(scrapy.Spider):
         yield from self._final(response, outcome, error, page)
 
     def _title_text(self, response: Response) -> tuple[str, str]:
-        text, _ = decode_body(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        text, _ = decode_body(
+            response.body, response.headers.get(b"Content-Type", b"").decode("latin-1")
+        )
         title = _title(text)
         return title, _visible_text(text)
 
-    def _final(self, response: Response, outcome: str, error: str | None, page: PageRecord | None) -> Iterator[Any]:
+    def _final(
+        self, response: Response, outcome: str, error: str | None, page: PageRecord | None
+    ) -> Iterator[Any]:
         request = response.request
         warc = None
         keep = page is not None or outcome != outcomes.OK
         if keep:
             warc = self.warc.response(
-                url=response.url, method=request.method, status=response.status,
-                headers=_headers(response), body=response.body, fetched_at=_now(),
-                request_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, vs in request.headers.items() for v in vs],
+                url=response.url,
+                method=request.method,
+                status=response.status,
+                headers=_headers(response),
+                body=response.body,
+                fetched_at=_now(),
+                request_headers=[
+                    (k.decode("latin-1"), v.decode("latin-1"))
+                    for k, vs in request.headers.items()
+                    for v in vs
+                ],
             )
         if page is not None:
             page.warc = warc
@@ -417,7 +464,11 @@ class SiteSpider(scrapy.Spider):
             yield retry
             return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if request.method == "GET" and content_type.startswith(HTML_TYPES) and response.status == 200:
+        if (
+            request.method == "GET"
+            and content_type.startswith(HTML_TYPES)
+            and response.status == 200
+        ):
             text, _ = decode_body(response.body, content_type)
             refresh = extract_links(text, response.url, max_links=1).refresh
             verdict = self._html_verdict(response, _title(text), text, refresh)
@@ -436,20 +487,33 @@ class SiteSpider(scrapy.Spider):
             return
         target = _origin(request)
         warc = self.warc.failure(
-            url=target, fetched_at=_now(),
+            url=target,
+            fetched_at=_now(),
             detail={"outcome": failed.outcome, "error": failed.error, "attempts": gi["attempts"]},
         )
         if gi["kind"] == "page":
             state = "robots_excluded" if failed.outcome == outcomes.ROBOTS_EXCLUDED else "error"
             yield PageRecord(
-                url=target, final_url=None, status=None, fetched_at=_now(),
-                depth=gi.get("depth", 0), is_homepage=bool(gi.get("homepage")),
-                state=state, error=failed.error, warc=warc,
+                url=target,
+                final_url=None,
+                status=None,
+                fetched_at=_now(),
+                depth=gi.get("depth", 0),
+                is_homepage=bool(gi.get("homepage")),
+                state=state,
+                error=failed.error,
+                warc=warc,
             )
         self.stats_counter[failed.outcome] += 1
         yield CheckRecord(
-            target_url=target, outcome=failed.outcome, status=None, error=failed.error,
-            final_url=None, checked_at=_now(), attempts=list(gi["attempts"]), warc=warc,
+            target_url=target,
+            outcome=failed.outcome,
+            status=None,
+            error=failed.error,
+            final_url=None,
+            checked_at=_now(),
+            attempts=list(gi["attempts"]),
+            warc=warc,
         )
 
     # --- baselines -------------------------------------------------------------------
@@ -472,8 +536,12 @@ class SiteSpider(scrapy.Spider):
         for parked, (title, text) in self.waiting.pop(host, []):
             response, page = parked["response"], parked["page"]
             reason = outcomes.soft_404_reason(
-                url=_target(response), final_url=response.url, title=title, text=text,
-                refresh=None, baseline=self.baselines[host],
+                url=_target(response),
+                final_url=response.url,
+                title=title,
+                text=text,
+                refresh=None,
+                baseline=self.baselines[host],
             )
             verdict = (outcomes.SOFT_404, reason) if reason else (outcomes.OK, None)
             yield from self._final(response, *verdict, page)
@@ -493,7 +561,9 @@ class SiteSpider(scrapy.Spider):
     def _ignore(self, failure: Failure) -> None:
         return None
 
-    def _columns(self, text: str, response: Response, gi: dict, page: PageRecord) -> Iterator[Any]:
+    def _columns(
+        self, text: str, response: Response, gi: dict, page: PageRecord, extracted: Any
+    ) -> Iterator[Any]:
         url = response.url
         if gi.get("homepage"):
             newest = homepage_newest(text, url, self.crawl_date)
@@ -501,41 +571,51 @@ class SiteSpider(scrapy.Spider):
             page.meta["footer"] = footer_ids(text)
             return
         listing = extract_items(text, url, self.crawl_date)
-        datastore = hanweb_datastore(text, url)
-        model = trs_list_model(text)
-        pager = trs_pagination(text, url)
+        model = trs_list_model(text, url)
+        pager = extracted.pager
         items = listing.items
-        if datastore is not None:
-            fragment = "<ul>" + "".join(datastore.records) + "</ul>"
-            items = extract_items(fragment, url, self.crawl_date).items
-            for proxy in hanweb_dataproxy_requests(datastore, url):
-                yield from self._proxy_request(proxy, gi.get("column") or url, gi)
-        script_filled = bool(model and model.quick_mode == "动态" and not items)
-        is_list = listing.is_list or datastore is not None or script_filled
+        datastores = extracted.datastores
+        if datastores:
+            items = self._datastore_items(datastores, url)
+            column = gi.get("column") or _column_key(url, pager)
+            for datastore in datastores:
+                for proxy in hanweb_dataproxy_requests(datastore, url):
+                    yield from self._proxy_request(proxy, column, gi)
+        script_filled = bool(model is not None and model.script_filled and not items)
+        is_list = listing.is_list or bool(datastores) or script_filled
         if not is_list:
             yield from self._article_date(text, url, page)
             return
         column_url = gi.get("column") or _column_key(url, pager)
-        page_no = pager.current if pager is not None and hasattr(pager, "current") else _page_number(url)
+        page_no = pager.current_page - 1 if pager is not None else _page_number(url)
         if (column_url, page_no) in self.seen_list_pages and url != column_url:
             return
         self.seen_list_pages.add((column_url, page_no))
         meta = colmod.column_meta(text)
         crumbs = colmod.breadcrumb(text, url)
         name = (
-            meta.get("ColumnName") or (crumbs[-1][0] if crumbs else None)
-            or self.nav_names.get(column_url) or page.title or column_url
+            meta.get("ColumnName")
+            or (crumbs[-1][0] if crumbs else None)
+            or self.nav_names.get(column_url)
+            or page.title
+            or column_url
         )
         record_count = (
-            (datastore.total_records if datastore is not None else None)
+            sum(d.total_records or 0 for d in datastores)
+            or None
             or (model.record_count if model is not None else None)
             or (pager.record_count if pager is not None else None)
         )
         yield ListPageRecord(
-            column_url=column_url, page_url=url, name=name.strip()[:200],
-            items=[_item(i) for i in items], is_list=True,
-            placeholder=listing.placeholder, script_filled=script_filled,
-            record_count=record_count, breadcrumb=crumbs,
+            column_url=column_url,
+            page_url=url,
+            name=name.strip()[:200],
+            items=[_item(i) for i in items],
+            is_list=True,
+            placeholder=listing.placeholder,
+            script_filled=script_filled,
+            record_count=record_count,
+            breadcrumb=crumbs,
             discovered_by="meta" if meta.get("ColumnName") else "crawl",
         )
 
@@ -561,32 +641,58 @@ class SiteSpider(scrapy.Spider):
         meta = self._meta("proxy", column=column_url, depth=gi.get("depth", 0) + 1)
         if proxy.method == "POST":
             request = scrapy.FormRequest(
-                proxy.url, formdata=proxy.body or {}, callback=self.parse_proxy,
-                errback=self._ignore, meta=meta, dont_filter=True,
+                proxy.url,
+                formdata=proxy.body or {},
+                callback=self.parse_proxy,
+                errback=self._ignore,
+                meta=meta,
+                dont_filter=True,
             )
         else:
-            request = Request(proxy.url, callback=self.parse_proxy, errback=self._ignore, meta=meta, dont_filter=True)
+            request = Request(
+                proxy.url,
+                callback=self.parse_proxy,
+                errback=self._ignore,
+                meta=meta,
+                dont_filter=True,
+            )
         yield request
+
+    def _datastore_items(self, datastores: list[Any], url: str) -> list[Any]:
+        fragment = "<ul>" + "".join(r for d in datastores for r in d.records) + "</ul>"
+        return extract_items(fragment, url, self.crawl_date).items
 
     def parse_proxy(self, response: Response) -> Iterator[Any]:
         gi = response.meta["gi"]
         if response.status != 200:
             return
-        text, _ = decode_body(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        text, _ = decode_body(
+            response.body, response.headers.get(b"Content-Type", b"").decode("latin-1")
+        )
         datastore = hanweb_datastore(text, response.url)
         if datastore is None:
             return
-        fragment = "<ul>" + "".join(datastore.records) + "</ul>"
-        items = extract_items(fragment, response.url, self.crawl_date).items
+        # Without a total, each answer names the next group: follow it (seen-set dedupes).
+        for proxy in hanweb_dataproxy_requests(datastore, response.url):
+            yield from self._proxy_request(proxy, gi["column"], gi)
+        items = self._datastore_items([datastore], response.url)
         for item in items:
             if item.url:
                 request = self._schedule(item.url, "record", gi.get("depth", 1))
                 if request is not None:
                     yield request
-        page_url = response.url if response.request.method == "GET" else f"{response.url}#{_body_key(response)}"
+        page_url = (
+            response.url
+            if response.request.method == "GET"
+            else f"{response.url}#{_body_key(response)}"
+        )
         yield ListPageRecord(
-            column_url=gi["column"], page_url=page_url, name="", items=[_item(i) for i in items],
-            record_count=datastore.total_records, discovered_by="dataproxy",
+            column_url=gi["column"],
+            page_url=page_url,
+            name="",
+            items=[_item(i) for i in items],
+            record_count=datastore.total_records,
+            discovered_by="dataproxy",
         )
 
     # --- progress ----------------------------------------------------------------------
@@ -595,7 +701,11 @@ class SiteSpider(scrapy.Spider):
         return {
             "pages": self.stats_counter["pages"],
             "checked": self.stats_counter["checked"],
-            "outcomes": {k: v for k, v in self.stats_counter.items() if k not in ("pages", "checked", "errors")},
+            "outcomes": {
+                k: v
+                for k, v in self.stats_counter.items()
+                if k not in ("pages", "checked", "errors")
+            },
             "truncated": self.truncated,
             "seconds": round(time.monotonic() - self.started, 1),
         }
@@ -603,8 +713,11 @@ class SiteSpider(scrapy.Spider):
 
 def _item(found: Any) -> ItemRecord:
     return ItemRecord(
-        title=(found.title or "")[:1000], url=found.url, published=found.date,
-        date_source=found.date_source, date_raw=found.date_raw,
+        title=(found.title or "")[:1000],
+        url=found.url,
+        published=found.date,
+        date_source=found.date_source,
+        date_raw=found.date_raw,
         flags=list(getattr(found, "flags", []) or []),
     )
 
@@ -625,7 +738,9 @@ def _column_key(url: str, pager: Any) -> str:
     path = parts.path
     name = path.rpartition("/")[2]
     stem = name.rpartition(".")[0]
-    if stem in _INDEX_NAMES or any(stem.startswith(f"{n}_") and stem[len(n) + 1 :].isdigit() for n in _INDEX_NAMES):
+    if stem in _INDEX_NAMES or any(
+        stem.startswith(f"{n}_") and stem[len(n) + 1 :].isdigit() for n in _INDEX_NAMES
+    ):
         path = path[: len(path) - len(name)]
     query = "&".join(
         p for p in parts.query.split("&") if p and p.split("=")[0].lower() not in _PAGE_PARAMS

@@ -28,7 +28,9 @@ class WarcLog:
     def __init__(self, path: Path, relative_to: Path, body_cap: int) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.name = str(path.relative_to(relative_to)) if path.is_relative_to(relative_to) else str(path)
+        self.name = (
+            str(path.relative_to(relative_to)) if path.is_relative_to(relative_to) else str(path)
+        )
         self.body_cap = body_cap
         self._fh: BinaryIO = path.open("ab")
         self._writer = WARCWriter(self._fh, gzip=True)
@@ -60,7 +62,9 @@ class WarcLog:
             body = body[: self.body_cap]
             extra["WARC-Truncated"] = "length"
         # Content-Encoding/Transfer-Encoding describe the wire, not the decoded body we keep.
-        kept = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "transfer-encoding")]
+        kept = [
+            (k, v) for k, v in headers if k.lower() not in ("content-encoding", "transfer-encoding")
+        ]
         response = self._writer.create_warc_record(
             url,
             "response",
@@ -69,7 +73,9 @@ class WarcLog:
             warc_headers_dict=extra,
         )
         ref = self._write(response)
-        request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
+        request.rec_headers.add_header(
+            "WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID")
+        )
         self._write(request)
         return ref
 

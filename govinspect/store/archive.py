@@ -42,7 +42,9 @@ def read_record(data_dir: Path, warc_file: str, offset: int) -> ArchivedRecord:
         )
 
 
-def page_html(data_dir: Path, warc_file: str | None, offset: int | None, charset: str | None) -> str:
+def page_html(
+    data_dir: Path, warc_file: str | None, offset: int | None, charset: str | None
+) -> str:
     """The archived HTML of a page, decoded with the charset found at crawl time ('' if none)."""
     if not warc_file or offset is None:
         return ""

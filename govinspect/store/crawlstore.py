@@ -32,7 +32,9 @@ def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
         yield values[start : start + CHUNK]
 
 
-def _existing(session: Session, column: Any, run_col: Any, run_id: int, values: list[str]) -> set[str]:
+def _existing(
+    session: Session, column: Any, run_col: Any, run_id: int, values: list[str]
+) -> set[str]:
     found: set[str] = set()
     for chunk in _chunks(values):
         found.update(session.scalars(select(column).where(run_col == run_id, column.in_(chunk))))
@@ -130,7 +132,11 @@ def write_list_pages(session: Session, run_id: int, pages: Sequence[Any]) -> Non
         if column is None:
             first = records[0]
             column = Column(
-                run_id=run_id, url=url, name=first.name, type="other", list_pages=[],
+                run_id=run_id,
+                url=url,
+                name=first.name,
+                type="other",
+                list_pages=[],
                 discovered_by=[],
             )
             session.add(column)
