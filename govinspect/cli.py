@@ -166,6 +166,77 @@ def crawl(
         raise typer.Exit(1)
 
 
+@app.command()
+def probe(
+    ctx: typer.Context,
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", "-u", help="Unit id (repeat; default: all).")
+    ] = None,
+) -> None:
+    """Run one availability round: visit each homepage once (15 s limit) and store the result.
+
+    The scheduler does this every hour; the availability check judges a week of probes.
+
+    Example: govinspect probe --unit qixian
+    """
+    from govinspect.crawler.probe import probe_round
+    from govinspect.store.units import sync_registry
+
+    app_ctx = _ctx(ctx)
+    units = [u.id for u in app_ctx.registry.select(unit)]
+    sync_registry(app_ctx.store, app_ctx.registry)
+    results = probe_round(app_ctx.store, app_ctx.registry, app_ctx.settings, units)
+    table = Table(title="availability probes")
+    for name in ("unit", "url", "ok", "status", "latency ms", "error"):
+        table.add_column(name, overflow="fold")
+    for r in results:
+        table.add_row(
+            escape(r.unit_id), escape(r.url), "[green]yes[/]" if r.ok else "[red]no[/]",
+            str(r.status or "-"), f"{r.latency_ms:.0f}" if r.latency_ms is not None else "-",
+            escape(r.error or "-"),
+        )
+    console.print(table)
+
+
+@app.command()
+def schedule(
+    ctx: typer.Context,
+    list_only: Annotated[
+        bool, typer.Option("--list", help="Print every job with its next run time, then exit.")
+    ] = False,
+) -> None:
+    """Run the nightly inspection as a long-lived service (stop with SIGTERM or Ctrl-C).
+
+    Jobs: crawl all units then check (default 01:30), an availability probe per unit every
+    60 minutes, feed polling every 6 hours; times come from the registry's `schedule:` section.
+    Only one scheduler may run per database.
+
+    Example: govinspect --config govinspect.yaml schedule --list
+    """
+    from govinspect.scheduler import Service, list_jobs
+
+    app_ctx = _ctx(ctx)
+    if list_only:
+        table = Table(title=f"jobs ({escape(app_ctx.registry.schedule.timezone)})")
+        for name in ("job", "what", "next run"):
+            table.add_column(name)
+        for job_id, name, upcoming in list_jobs(app_ctx.settings, app_ctx.registry):
+            when = upcoming.strftime("%Y-%m-%d %H:%M:%S %Z") if upcoming else "-"
+            table.add_row(escape(job_id), escape(name), when)
+        console.print(table)
+        return
+    import logging
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    service = Service(app_ctx.settings, app_ctx.registry)
+    jobs = service.start()
+    console.print(f"scheduler running with {len(jobs)} jobs; SIGTERM or Ctrl-C stops it")
+    service.run_forever()
+    console.print("scheduler stopped")
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     ctx: typer.Context,

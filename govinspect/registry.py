@@ -107,9 +107,47 @@ class Unit(_Strict):
         return self
 
 
+def _check_cron(value: str, timezone: str = "Asia/Shanghai") -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value, timezone=timezone)
+    except ValueError as exc:
+        raise ValueError(
+            f"{value!r} is not a cron expression (min hour day month dow): {exc}"
+        ) from None
+    return value
+
+
+class ScheduleConfig(_Strict):
+    """The optional ``schedule:`` section: when the nightly inspection does what."""
+
+    timezone: str = "Asia/Shanghai"
+    crawl: str = "30 1 * * *"  # nightly crawl of all units, then the check
+    probe_every_minutes: float = Field(60, gt=0, le=1440)
+    probe_jitter_seconds: int = Field(300, ge=0, le=3600)
+    feeds: str = "0 */6 * * *"
+    crawl_parallel: int = Field(2, ge=1, le=32)
+    crawl_time_limit_minutes: int = Field(420, ge=1)
+    misfire_grace_minutes: int = Field(60, ge=1)
+
+    _cron = field_validator("crawl", "feeds")(_check_cron)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
 class Registry(_Strict):
     units: list[Unit]
-    schedule: dict[str, Any] | None = None  # validated by the scheduler
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Registry:

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -130,6 +131,7 @@ def run_crawl(
     resume: bool = True,
     on_event: Callable[[str, Event], None] | None = None,
     progress: bool = True,
+    time_limit: float | None = None,
 ) -> CrawlResult:
     run_id, resumed = open_run(store, unit.id, resume)
     plan = build_plan(settings, unit, run_id, resumed)
@@ -149,6 +151,7 @@ def run_crawl(
                 text=True,
             )
         _set_pid(store, run_id, process.pid)
+        watchdog = _Watchdog(process, time_limit)
         last: Event = {}
         assert process.stdout is not None
         for line in process.stdout:
@@ -160,10 +163,50 @@ def run_crawl(
             if on_event:
                 on_event(unit.id, event)
         code = process.wait()
+        watchdog.cancel()
         stderr = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
     finally:
         Path(plan_file).unlink(missing_ok=True)
+    if watchdog.fired:
+        _mark(store, run_id, "failed", f"killed after the time limit of {time_limit:g} s")
     return _result(store, unit.id, run_id, resumed, code, last, stderr)
+
+
+class _Watchdog:
+    """Stops a crawl that outlives its time limit: SIGTERM first (a clean stop), then SIGKILL."""
+
+    GRACE = 30.0
+
+    def __init__(self, process: subprocess.Popen, limit: float | None) -> None:
+        self.process = process
+        self.fired = False
+        self.timers = []
+        if limit:
+            self.timers = [
+                threading.Timer(limit, self._stop, (False,)),
+                threading.Timer(limit + self.GRACE, self._stop, (True,)),
+            ]
+            for timer in self.timers:
+                timer.daemon = True
+                timer.start()
+
+    def _stop(self, kill: bool) -> None:
+        if self.process.poll() is None:
+            self.fired = True
+            (self.process.kill if kill else self.process.terminate)()
+
+    def cancel(self) -> None:
+        for timer in self.timers:
+            timer.cancel()
+
+
+def _mark(store: Store, run_id: int, status: str, error: str) -> None:
+    with store.session() as session:
+        session.execute(
+            update(Run)
+            .where(Run.id == run_id)
+            .values(status=status, error=error, finished_at=datetime.now(UTC))
+        )
 
 
 def _result(

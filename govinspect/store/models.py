@@ -313,3 +313,14 @@ class Score(Base):
     max: Mapped[float] = mapped_column(Float)
     items: Mapped[list[Any]] = mapped_column(default=list)
     failed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Lease(Base):
+    """A named lease, e.g. "only one scheduler per database"; stale when not renewed."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    renewed_at: Mapped[datetime] = mapped_column(default=utcnow)
