@@ -191,8 +191,11 @@ def probe(
         table.add_column(name, overflow="fold")
     for r in results:
         table.add_row(
-            escape(r.unit_id), escape(r.url), "[green]yes[/]" if r.ok else "[red]no[/]",
-            str(r.status or "-"), f"{r.latency_ms:.0f}" if r.latency_ms is not None else "-",
+            escape(r.unit_id),
+            escape(r.url),
+            "[green]yes[/]" if r.ok else "[red]no[/]",
+            str(r.status or "-"),
+            f"{r.latency_ms:.0f}" if r.latency_ms is not None else "-",
             escape(r.error or "-"),
         )
     console.print(table)

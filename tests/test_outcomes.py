@@ -87,6 +87,11 @@ def test_meta_refresh_to_parent_folder():
     url = "http://a.gov.cn/zwgk/tzgg/202301/t20230105_1.html"
     assert soft(url=url, refresh="http://a.gov.cn/zwgk/tzgg/", text="")
     assert soft(url=url, refresh="http://a.gov.cn/zwgk/tzgg/index.html", text="")
+    # Hanweb sends deleted documents to the column's index page.
+    hanweb = "http://a.gov.cn/art/2025/1/6/art_1102_7730.html"
+    assert soft(url=hanweb, refresh="http://a.gov.cn/col/col1102/index.html", text="")
+    # A homepage refreshing to its real start page is not a deleted document.
+    assert soft(url="http://a.gov.cn/", refresh="http://a.gov.cn/index.shtml", text="") is None
     # A refresh to a sibling page is a redirect, not a deletion.
     assert soft(url=url, refresh="http://a.gov.cn/zwgk/tzgg/202301/t20230105_2.html") is None
 

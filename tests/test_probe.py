@@ -29,8 +29,14 @@ def test_probe_round_records_each_outcome(tmp_path):
             {"id": name, "name": name, "category": "county", "website": f"{site.base}/{name}/"}
             for name in ("ok", "down", "slow")
         ]
-        units.append({"id": "refused", "name": "r", "category": "county",
-                      "website": f"http://127.0.0.1:{refused}/"})
+        units.append(
+            {
+                "id": "refused",
+                "name": "r",
+                "category": "county",
+                "website": f"http://127.0.0.1:{refused}/",
+            }
+        )
         registry = parse_registry({"units": units})
         settings = load_settings(data_dir=tmp_path, probe_timeout=1.0)
         store = open_store(settings.database_url)

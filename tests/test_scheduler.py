@@ -109,8 +109,11 @@ def test_a_failing_job_does_not_stop_the_scheduler(tmp_path, site):
     service.start()
     # A job whose unit vanished and whose config broke raises inside the job thread.
     service.scheduler.add_job(
-        "govinspect.scheduler:job_probe", "interval", seconds=0.5,
-        args=(None, "a"), id="broken",
+        "govinspect.scheduler:job_probe",
+        "interval",
+        seconds=0.5,
+        args=(None, "a"),
+        id="broken",
     )
     time.sleep(2.6)
     service.shutdown()

@@ -62,8 +62,24 @@ from govinspect.crawler.dates import (
 
 #: Tags that can be one record of a list.
 RECORD_TAGS = frozenset(
-    {"li", "tr", "dl", "dd", "dt", "div", "p", "a", "article", "section", "table", "span",
-     "h2", "h3", "h4", "h5"}
+    {
+        "li",
+        "tr",
+        "dl",
+        "dd",
+        "dt",
+        "div",
+        "p",
+        "a",
+        "article",
+        "section",
+        "table",
+        "span",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+    }
 )
 #: Containers whose single child record may be a one-item list.
 LIST_PARENT_TAGS = frozenset({"ul", "ol", "tbody", "table", "dl"})
@@ -91,8 +107,21 @@ NAV_LINK_MAX_TEXT = 15
 #: Region hints: parts of class/id tokens (``mainnav``, ``leftmenu``, ``footer_box``), roles and
 #: tags of navigation, header and footer regions.  Used only to discount or skip regions, never
 #: as the sole signal of a list.
-REGION_HINT_PARTS = ("header", "footer", "foot", "nav", "menu", "sidebar", "breadcrumb", "crumb",
-                     "copyright", "yqlj", "friendlink", "daohang", "dqwz")
+REGION_HINT_PARTS = (
+    "header",
+    "footer",
+    "foot",
+    "nav",
+    "menu",
+    "sidebar",
+    "breadcrumb",
+    "crumb",
+    "copyright",
+    "yqlj",
+    "friendlink",
+    "daohang",
+    "dqwz",
+)
 REGION_HINT_ROLES = frozenset({"navigation", "banner", "contentinfo"})
 REGION_HINT_TAGS = frozenset({"header", "footer", "nav", "aside"})
 #: A hinted region holding more than this share of the page text is a page wrapper: not skipped.
@@ -106,16 +135,39 @@ PAGER_TEXT = re.compile(
 )
 #: URL shapes of documents (articles, attachments) as opposed to columns.
 DOC_URL_PATTERNS = (
-    r"/t\d{8}_\d+", r"/art/\d{4}/", r"content_\d+", r"[_/-]\d{4,}\.(s?html?|jsp|aspx?|php)$",
-    r"/\d{6,}\.(s?html?|jsp|aspx?|php)$", r"\.(pdf|docx?|xlsx?|wps|pptx?|zip|rar|7z|txt|ofd|et)$",
+    r"/t\d{8}_\d+",
+    r"/art/\d{4}/",
+    r"content_\d+",
+    r"[_/-]\d{4,}\.(s?html?|jsp|aspx?|php)$",
+    r"/\d{6,}\.(s?html?|jsp|aspx?|php)$",
+    r"\.(pdf|docx?|xlsx?|wps|pptx?|zip|rar|7z|txt|ofd|et)$",
     r"[?&](id|articleid|docid|infoid|newsid|contentid|aid|artid|itemid)=\w",
 )
 #: Attributes of client-side templates: the element is a template, not content.
-TEMPLATE_REPEAT_ATTRS = ("ms-repeat", "ms-for", "v-for", "ng-repeat", "x-for", "th:each",
-                         "wx:for", "data-ng-repeat")
+TEMPLATE_REPEAT_ATTRS = (
+    "ms-repeat",
+    "ms-for",
+    "v-for",
+    "ng-repeat",
+    "x-for",
+    "th:each",
+    "wx:for",
+    "data-ng-repeat",
+)
 #: Attributes that show an element only under a script condition: its text may never appear.
-CONDITIONAL_ATTRS = ("ms-if", "ms-visible", "v-if", "v-show", "v-else", "ng-if", "ng-show",
-                     "ng-hide", "x-if", "x-show", "hidden")
+CONDITIONAL_ATTRS = (
+    "ms-if",
+    "ms-visible",
+    "v-if",
+    "v-show",
+    "v-else",
+    "ng-if",
+    "ng-show",
+    "ng-hide",
+    "x-if",
+    "x-show",
+    "hidden",
+)
 #: Pager texts (共12条, 上一页 ...): the page is a list page even when it shows no items.
 PAGER_SIGNAL = re.compile(r"共\s*\d+\s*(条|篇|页|项|记录)|上一页|下一页|尾页|末页|前一页|后一页")
 #: Scripts that carry or page a list (Hanweb ``<datastore>``, TRS pagers and ``listModel``,
@@ -128,20 +180,35 @@ SCRIPT_LIST_PATTERN = re.compile(
 #: Containers that hold list records; an empty one in the main region is an empty list.
 LIST_CONTAINER_TAGS = frozenset({"ul", "ol", "tbody", "table", "dl"})
 #: ``<meta>`` names that only article pages carry (政府网站发展指引 convention and Open Graph).
-ARTICLE_META_NAMES = frozenset({"articletitle", "pubdate", "firstpublishedtime",
-                                "article:published_time"})
+ARTICLE_META_NAMES = frozenset(
+    {"articletitle", "pubdate", "firstpublishedtime", "article:published_time"}
+)
 #: Table-header words: a row holding a title word and a date word is a list header.
 HEADER_TITLE_WORDS = frozenset({"标题", "名称", "文件名称", "信息名称", "主题", "文章标题"})
 HEADER_DATE_WORDS = frozenset(
-    {"日期", "时间", "发布日期", "发布时间", "成文日期", "生成日期", "发文日期", "更新时间",
-     "公开日期"}
+    {
+        "日期",
+        "时间",
+        "发布日期",
+        "发布时间",
+        "成文日期",
+        "生成日期",
+        "发文日期",
+        "更新时间",
+        "公开日期",
+    }
 )
 
 _ELLIPSIS = re.compile(r"(…+|\.{2,}|。{2,})\s*$")
 _DECOR = re.compile(r"[\s\[\]【】()（）〔〕<>《》:：|,，·\-]+")
 _LABEL_WORDS = re.compile(
-    "|".join(sorted({w for tier in LABEL_TIERS for w in tier} | {"成文日期", "发文日期"},
-                    key=len, reverse=True))
+    "|".join(
+        sorted(
+            {w for tier in LABEL_TIERS for w in tier} | {"成文日期", "发文日期"},
+            key=len,
+            reverse=True,
+        )
+    )
 )
 # Pieces of split dates (calendar-style blocks on homepages).
 _BRACKETS = " []【】()（）"
@@ -193,8 +260,10 @@ class ListResult:
 
 @cache
 def _placeholder_table() -> tuple[int, tuple[str, ...], frozenset[str]]:
-    text = resources.files("govinspect.crawler").joinpath("data/placeholders.yaml").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("govinspect.crawler")
+        .joinpath("data/placeholders.yaml")
+        .read_text(encoding="utf-8")
     )
     data = yaml.safe_load(text)
     return (
@@ -271,7 +340,8 @@ def _drop_templates(root: etree._Element) -> int:
     the sign that the list may be filled by script.
     """
     templates = [
-        el for el in root.iter()
+        el
+        for el in root.iter()
         if isinstance(el.tag, str) and any(k.startswith(TEMPLATE_REPEAT_ATTRS) for k in el.attrib)
     ]
     link_lists = sum(1 for el in templates if any(_bound_href(a) for a in el.iter("a")))
@@ -291,8 +361,10 @@ def _script_list(root: etree._Element) -> bool:
 
 def _bound_href(a: etree._Element) -> bool:
     href = a.get("href") or ""
-    return "{{" in href or "${" in href or any(
-        "href" in k.lower() and k.lower() != "href" for k in a.attrib
+    return (
+        "{{" in href
+        or "${" in href
+        or any("href" in k.lower() and k.lower() != "href" for k in a.attrib)
     )
 
 
@@ -546,8 +618,11 @@ def _single_record_list(groups: list[_Group]) -> _Group | None:
     """A one-item list: one dated record in a list container, outside navigation regions."""
     for group in groups:
         if (
-            len(group.records) == 1 and group.dated == 1 and not group.hinted
-            and group.tag in SINGLE_RECORD_TAGS and group.parents[0].tag in LIST_PARENT_TAGS
+            len(group.records) == 1
+            and group.dated == 1
+            and not group.hinted
+            and group.tag in SINGLE_RECORD_TAGS
+            and group.parents[0].tag in LIST_PARENT_TAGS
         ):
             return group
     return None
@@ -558,8 +633,21 @@ def _single_record_list(groups: list[_Group]) -> _Group | None:
 
 def _content_chars(page: _Page, skip: set[etree._Element]) -> int:
     """Word characters of prose in the richest block (links, records, hinted regions left out)."""
-    blocks = {"div", "td", "th", "article", "section", "main", "body", "blockquote", "li", "dd",
-              "form", "center", "font"}
+    blocks = {
+        "div",
+        "td",
+        "th",
+        "article",
+        "section",
+        "main",
+        "body",
+        "blockquote",
+        "li",
+        "dd",
+        "form",
+        "center",
+        "font",
+    }
     totals: dict[etree._Element, int] = {}
     for text, holder in text_chunks(page.root):
         if holder in skip or page.in_hinted(holder):
@@ -703,7 +791,9 @@ def _visible_date_label(page: _Page, skip: set[etree._Element]) -> bool:
     """A 发布时间：/时间： date outside lists and page chrome: the header of an article."""
     chunks = list(text_chunks(page.root))
     found = label_dates(
-        chunks, page.crawl_date, skip=lambda el: el in skip or page.in_hinted(el),
+        chunks,
+        page.crawl_date,
+        skip=lambda el: el in skip or page.in_hinted(el),
         tiers=LABEL_TIERS[:1],
     )
     return bool(found)
@@ -759,8 +849,13 @@ def extract_items(html: str, page_url: str, crawl_date: date) -> ListResult:
         items = _items(undated)
         return ListResult(items, True, None, ["undated_items", *_verdict_notes(page, items)])
     signals = (["list_header"] if _has_list_header(page) else []) + _list_signals(page)
-    if not signals and not page.templates and _navigation_links(page) >= NAV_PAGE_MIN_LINKS:
-        return ListResult([], False, None, ["navigation_page"])
+    if not signals and not page.templates:
+        # Nothing says "this is an (empty) list": a short content page (联系我们, a notice
+        # board of links) must never become a blank column.
+        verdict = (
+            "navigation_page" if _navigation_links(page) >= NAV_PAGE_MIN_LINKS else "no_signal"
+        )
+        return ListResult([], False, None, [verdict, *_verdict_notes(page, [])])
     return ListResult([], True, None, ["no_items", *signals, *_verdict_notes(page, [])])
 
 

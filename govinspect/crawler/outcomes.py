@@ -149,6 +149,29 @@ def _matches_baseline(
     return bool(sig.title) and sig.title == base.title and same_size
 
 
+_INDEX_NAME = re.compile(r"^(index|default)(_\d+)?\.[a-z]+$", re.I)
+
+
+def _is_index(url: str) -> bool:
+    """A folder or list-style URL: ``/a/b/``, ``/a/index.html``, Hanweb ``/col/col12/``."""
+    path = urlsplit(url).path or "/"
+    name = path.rpartition("/")[2]
+    return not name or bool(_INDEX_NAME.match(name))
+
+
+def _is_deletion_refresh(target: str, page: str) -> bool:
+    """A document page whose only content sends the reader up to a folder or list page.
+
+    TRS refreshes deleted documents to the parent folder; Hanweb to the column's index page.
+    A refresh from one document to another document is a move, not a deletion.
+    """
+    if _is_index(page):
+        return False
+    return _is_ancestor(target, page) or (
+        urlsplit(target).netloc == urlsplit(page).netloc and _is_index(target)
+    )
+
+
 def _is_ancestor(target: str, page: str) -> bool:
     """Is ``target`` a folder above ``page`` (or that folder's index page)?"""
     t, p = urlsplit(target), urlsplit(page)
@@ -196,9 +219,9 @@ def soft_404_reason(
         for phrase in config["text_phrases"]:
             if phrase in visible:
                 return f"page says: {phrase}"
-    if refresh and small and _is_ancestor(refresh, final_url):
-        # TRS answers deleted documents with a page that meta-refreshes to the parent folder.
-        return f"meta refresh to parent folder {refresh}"
+    if refresh and small and _is_deletion_refresh(refresh, final_url):
+        # Deleted documents answer 200 with a page that refreshes to the folder or column.
+        return f"meta refresh from a document to the list page {refresh}"
     if _matches_baseline(signature(title, text), final_url, url, baseline):
         return "same answer as for a URL that cannot exist"
     return None

@@ -32,8 +32,9 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from govinspect.crawler import columns as colmod
-from govinspect.crawler import outcomes
-from govinspect.crawler.cms import hanweb_dataproxy_requests, hanweb_datastore, trs_list_model
+from govinspect.crawler import outcomes, sources
+from govinspect.crawler.cms import trs_list_model
+from govinspect.crawler.column_pages import column_key, column_name, is_content_column, page_number
 from govinspect.crawler.dates import article_date, disclosure_metadata, written_date
 from govinspect.crawler.decode import decode_body
 from govinspect.crawler.footer import footer_ids
@@ -41,6 +42,7 @@ from govinspect.crawler.items import CheckRecord, ItemRecord, LinkRecord, ListPa
 from govinspect.crawler.links import extract_links
 from govinspect.crawler.listing import extract_items, homepage_newest
 from govinspect.crawler.plan import CrawlPlan
+from govinspect.crawler.sources import SourceRequest
 from govinspect.crawler.urls import host_key, link_kind_by_extension, normalize_url, url_extension
 from govinspect.crawler.warc import WarcLog
 
@@ -109,6 +111,7 @@ class SiteSpider(scrapy.Spider):
         self.stats_counter: Counter[str] = Counter()
         self.truncated: dict[str, dict[str, Any]] = {}
         self.nav_names: dict[str, str] = {}
+        self.column_urls: dict[str, str] = {}
         self.warc = WarcLog(plan.warc_path, Path(plan.data_dir), plan.warc_body_cap)
         self.started = time.monotonic()
 
@@ -305,9 +308,11 @@ class SiteSpider(scrapy.Spider):
             if request is not None:
                 yield request
             if link.text and link.kind == "page":
-                self.nav_names.setdefault(link.url, link.text)
-        yield from self._columns(text, response, gi, page, extracted)
+                self.nav_names.setdefault(column_key(link.url), link.text)
         verdict = self._html_verdict(response, extracted.title, text, extracted.refresh)
+        if verdict is None or verdict[0] == outcomes.OK:
+            # A "not found" page is no column and no article, whatever it looks like.
+            yield from self._columns(text, response, gi, page, extracted)
         yield from self._decide(response, verdict, page)
 
     def _page_record(
@@ -564,54 +569,53 @@ class SiteSpider(scrapy.Spider):
     def _columns(
         self, text: str, response: Response, gi: dict, page: PageRecord, extracted: Any
     ) -> Iterator[Any]:
+        """Record the page as a column page (list or content), or date it as an article."""
         url = response.url
-        if gi.get("homepage"):
-            newest = homepage_newest(text, url, self.crawl_date)
-            page.meta["newest_item"] = newest.isoformat() if newest else None
-            page.meta["footer"] = footer_ids(text)
+        if gi.get("homepage") or column_key(url) == column_key(self.home):
+            if gi.get("homepage"):
+                newest = homepage_newest(text, url, self.crawl_date)
+                page.meta["newest_item"] = newest.isoformat() if newest else None
+                page.meta["footer"] = footer_ids(text)
             return
         listing = extract_items(text, url, self.crawl_date)
         model = trs_list_model(text, url)
-        pager = extracted.pager
+        pager, datastores = extracted.pager, extracted.datastores
+        key = gi.get("column") or column_key(url, pager)
         items = listing.items
-        datastores = extracted.datastores
+        more: list[SourceRequest] = []
         if datastores:
-            items = self._datastore_items(datastores, url)
-            column = gi.get("column") or _column_key(url, pager)
-            for datastore in datastores:
-                for proxy in hanweb_dataproxy_requests(datastore, url):
-                    yield from self._proxy_request(proxy, column, gi)
+            items = sources.datastore_items(datastores, url, self.crawl_date)
+            more = [r for d in datastores for r in sources.hanweb_requests(d, url)]
         script_filled = bool(model is not None and model.script_filled and not items)
+        if script_filled:
+            more = sources.list_api_requests(model, url)
+        meta = colmod.column_meta(text)
+        crumbs = colmod.breadcrumb(text, url)
         is_list = listing.is_list or bool(datastores) or script_filled
         if not is_list:
             yield from self._article_date(text, url, page)
-            return
-        column_url = gi.get("column") or _column_key(url, pager)
-        page_no = pager.current_page - 1 if pager is not None else _page_number(url)
-        if (column_url, page_no) in self.seen_list_pages and url != column_url:
-            return
-        self.seen_list_pages.add((column_url, page_no))
-        meta = colmod.column_meta(text)
-        crumbs = colmod.breadcrumb(text, url)
-        name = (
-            meta.get("ColumnName")
-            or (crumbs[-1][0] if crumbs else None)
-            or self.nav_names.get(column_url)
-            or page.title
-            or column_url
-        )
+            if not is_content_column(page.meta, crumbs, url):
+                return
+            name = column_name(meta, crumbs, self.nav_names.get(key), page.title, key)
+            if colmod.classify_column(name, self.plan.column_types) == "other":
+                return  # 联系我们, 网站地图, 专题 pages: content, but no column any rule is about
+        for request in more:
+            yield from self._source_request(request, key, gi)
+        page_no = page_number(url, pager)
+        if (key, page_no) in self.seen_list_pages:
+            return  # the same list page under another spelling (/a/ and /a/index.html)
+        self.seen_list_pages.add((key, page_no))
         record_count = (
             sum(d.total_records or 0 for d in datastores)
-            or None
             or (model.record_count if model is not None else None)
             or (pager.record_count if pager is not None else None)
         )
         yield ListPageRecord(
-            column_url=column_url,
+            column_url=self.column_urls.setdefault(key, url if page_no == 0 else key),
             page_url=url,
-            name=name.strip()[:200],
+            name=column_name(meta, crumbs, self.nav_names.get(key), page.title, key),
             items=[_item(i) for i in items],
-            is_list=True,
+            is_list=is_list,
             placeholder=listing.placeholder,
             script_filled=script_filled,
             record_count=record_count,
@@ -633,66 +637,54 @@ class SiteSpider(scrapy.Spider):
             page.meta["written"] = written.isoformat()
         return iter(())
 
-    def _proxy_request(self, proxy: Any, column_url: str, gi: dict) -> Iterator[Request]:
-        key = _fingerprint(f"{proxy.method} {proxy.url} {sorted((proxy.body or {}).items())}")
+    def _source_request(self, source: SourceRequest, column: str, gi: dict) -> Iterator[Request]:
+        """A further list page from a list source (dataproxy, JSON API), each once per run."""
+        key = _fingerprint(f"{source.method} {source.key}")
         if key in self.seen:
             return
         self.seen.add(key)
-        meta = self._meta("proxy", column=column_url, depth=gi.get("depth", 0) + 1)
-        if proxy.method == "POST":
-            request = scrapy.FormRequest(
-                proxy.url,
-                formdata=proxy.body or {},
-                callback=self.parse_proxy,
+        meta = self._meta("source", column=column, source=source.source, page_key=source.key)
+        meta["gi"]["depth"] = gi.get("depth", 0) + 1
+        if source.method == "POST":
+            yield scrapy.FormRequest(
+                source.url,
+                formdata=source.body or {},
+                callback=self.parse_source,
                 errback=self._ignore,
                 meta=meta,
                 dont_filter=True,
             )
         else:
-            request = Request(
-                proxy.url,
-                callback=self.parse_proxy,
+            yield Request(
+                source.url,
+                callback=self.parse_source,
                 errback=self._ignore,
                 meta=meta,
                 dont_filter=True,
             )
-        yield request
 
-    def _datastore_items(self, datastores: list[Any], url: str) -> list[Any]:
-        fragment = "<ul>" + "".join(r for d in datastores for r in d.records) + "</ul>"
-        return extract_items(fragment, url, self.crawl_date).items
-
-    def parse_proxy(self, response: Response) -> Iterator[Any]:
+    def parse_source(self, response: Response) -> Iterator[Any]:
         gi = response.meta["gi"]
         if response.status != 200:
             return
-        text, _ = decode_body(
-            response.body, response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        parsed = sources.SOURCES[gi["source"]](
+            response.body, content_type, response.url, self.crawl_date
         )
-        datastore = hanweb_datastore(text, response.url)
-        if datastore is None:
-            return
-        # Without a total, each answer names the next group: follow it (seen-set dedupes).
-        for proxy in hanweb_dataproxy_requests(datastore, response.url):
-            yield from self._proxy_request(proxy, gi["column"], gi)
-        items = self._datastore_items([datastore], response.url)
-        for item in items:
+        for request in parsed.more:
+            yield from self._source_request(request, gi["column"], gi)
+        for item in parsed.items:
             if item.url:
                 request = self._schedule(item.url, "record", gi.get("depth", 1))
                 if request is not None:
                     yield request
-        page_url = (
-            response.url
-            if response.request.method == "GET"
-            else f"{response.url}#{_body_key(response)}"
-        )
         yield ListPageRecord(
-            column_url=gi["column"],
-            page_url=page_url,
+            column_url=self.column_urls.get(gi["column"], gi["column"]),
+            page_url=gi["page_key"],
             name="",
-            items=[_item(i) for i in items],
-            record_count=datastore.total_records,
-            discovered_by="dataproxy",
+            items=[_item(i) for i in parsed.items],
+            record_count=parsed.record_count,
+            discovered_by=gi["source"],
         )
 
     # --- progress ----------------------------------------------------------------------
@@ -720,46 +712,6 @@ def _item(found: Any) -> ItemRecord:
         date_raw=found.date_raw,
         flags=list(getattr(found, "flags", []) or []),
     )
-
-
-def _body_key(response: Response) -> str:
-    body = response.request.body.decode("latin-1") if response.request else ""
-    return hashlib.blake2b(body.encode(), digest_size=6).hexdigest()
-
-
-_INDEX_NAMES = ("index", "default")
-
-
-def _column_key(url: str, pager: Any) -> str:
-    """The URL of a column's first list page, the same for every page of the series."""
-    if pager is not None and getattr(pager, "page_urls", None):
-        url = pager.page_urls[0]
-    parts = urlsplit(url)
-    path = parts.path
-    name = path.rpartition("/")[2]
-    stem = name.rpartition(".")[0]
-    if stem in _INDEX_NAMES or any(
-        stem.startswith(f"{n}_") and stem[len(n) + 1 :].isdigit() for n in _INDEX_NAMES
-    ):
-        path = path[: len(path) - len(name)]
-    query = "&".join(
-        p for p in parts.query.split("&") if p and p.split("=")[0].lower() not in _PAGE_PARAMS
-    )
-    return normalize_url(parts._replace(path=path, query=query, fragment="").geturl())
-
-
-_PAGE_PARAMS = frozenset({"page", "pageno", "pageindex", "pagenum", "p", "curpage", "currentpage"})
-
-
-def _page_number(url: str) -> int:
-    parts = urlsplit(url)
-    for pair in parts.query.split("&"):
-        key, _, value = pair.partition("=")
-        if key.lower() in _PAGE_PARAMS and value.isdigit():
-            return int(value)
-    stem = parts.path.rpartition("/")[2].rpartition(".")[0]
-    tail = stem.rpartition("_")[2]
-    return int(tail) if "_" in stem and tail.isdigit() else 0
 
 
 def _title(text: str) -> str:

@@ -168,8 +168,11 @@ class Column:
 
     @property
     def dir(self) -> str:
-        return self.spec.path if self.spec.path.endswith("/") else posixpath.dirname(
-            self.spec.path) + "/"
+        return (
+            self.spec.path
+            if self.spec.path.endswith("/")
+            else posixpath.dirname(self.spec.path) + "/"
+        )
 
     @property
     def newest(self) -> date | None:
@@ -257,8 +260,11 @@ class Site:
         raise KeyError(key)
 
     def columns_of(self, section: str, level: int | None = None) -> list[Column]:
-        return [c for c in self.columns if c.spec.section == section
-                and (level is None or c.level == level)]
+        return [
+            c
+            for c in self.columns
+            if c.spec.section == section and (level is None or c.level == level)
+        ]
 
     def links_on(self, path: str) -> list[PlacedLink]:
         return [link for link in self.links if path in link.pages]
@@ -386,9 +392,17 @@ def _generic_items(site: Site, col: Column, scale: int) -> list[Item]:
         uid = cs.column_id * 10000 + i + 1
         shown = None if cs.undated else d
         path = item_path(site.spec.style, col, shown, uid)
-        item = Item(uid=uid, kind=kind, title=title, path=path, date=shown, time=_time(rng),
-                    source=texts.pick(rng, texts.SOURCES),
-                    body=texts.paragraphs(rng, texts.topic_of(title)), column=cs.key)
+        item = Item(
+            uid=uid,
+            kind=kind,
+            title=title,
+            path=path,
+            date=shown,
+            time=_time(rng),
+            source=texts.pick(rng, texts.SOURCES),
+            body=texts.paragraphs(rng, texts.topic_of(title)),
+            column=cs.key,
+        )
         if kind == "letter":
             item.extra = {"asked": d, "answered": min(d + timedelta(days=rng.randint(1, 4)), AS_OF)}
         if kind == "policy":
@@ -446,18 +460,26 @@ def _guide_item(site: Site, col: Column) -> Item:
     ]
     element_text = {
         "申请方式": "二、依申请公开。申请方式：申请人可以通过当面提交、邮政寄送或者在线平台提交"
-                    "政府信息公开申请表。",
+        "政府信息公开申请表。",
         "办公地址": f"办公地址：示范县人民路{int(code[-2:])}号{site.spec.name}一楼政务公开窗口。",
         "办公时间": "办公时间：周一至周五上午8:30-12:00，下午14:30-17:30（法定节假日除外）。",
         "联系电话": f"联系电话：0371-1234{5000 + int(code[-2:])}。",
         "传真": f"传真号码：0371-1234{6000 + int(code[-2:])}。",
     }
     body.extend(element_text[e] for e in texts.GUIDE_ELEMENTS if e in g.elements)
-    return Item(uid=col.spec.column_id * 10000 + 1, kind="guide",
-                title=site.spec.name + ("信息公开指南" if site.spec.name.endswith("政府")
-                                        else "政府信息公开指南"), path=col.path, date=g.published,
-                time="10:00", source=site.spec.name, body=tuple(body), column=col.key,
-                extra={"cites_order_492": g.cites_order_492, "elements": list(g.elements)})
+    return Item(
+        uid=col.spec.column_id * 10000 + 1,
+        kind="guide",
+        title=site.spec.name
+        + ("信息公开指南" if site.spec.name.endswith("政府") else "政府信息公开指南"),
+        path=col.path,
+        date=g.published,
+        time="10:00",
+        source=site.spec.name,
+        body=tuple(body),
+        column=col.key,
+        extra={"cites_order_492": g.cites_order_492, "elements": list(g.elements)},
+    )
 
 
 def _annual_reports(site: Site, col: Column) -> list[Item]:
@@ -470,13 +492,25 @@ def _annual_reports(site: Site, col: Column) -> list[Item]:
         body = (
             f"本报告根据《中华人民共和国政府信息公开条例》编制，数据统计期限为{year}年1月1日至"
             f"{year}年12月31日。",
-            *(f"{heading}：{year}年度相关工作情况详见正文。" for heading in
-              texts.ANNUAL_REPORT_SECTIONS),
+            *(
+                f"{heading}：{year}年度相关工作情况详见正文。"
+                for heading in texts.ANNUAL_REPORT_SECTIONS
+            ),
         )
-        items.append(Item(uid=uid, kind="annual_report", title=title,
-                          path=item_path(site.spec.style, col, d, uid), date=d, time="16:00",
-                          source=site.spec.name, body=body, column=col.key,
-                          extra={"year": year}))
+        items.append(
+            Item(
+                uid=uid,
+                kind="annual_report",
+                title=title,
+                path=item_path(site.spec.style, col, d, uid),
+                date=d,
+                time="16:00",
+                source=site.spec.name,
+                body=body,
+                column=col.key,
+                extra={"year": year},
+            )
+        )
     return items
 
 
@@ -492,11 +526,20 @@ def _consultations(site: Site, col: Column) -> list[Item]:
             f"至{cspec.end:%Y年%m月%d日}。",
             "意见反馈方式：可通过电子邮件或信函方式提出意见，信封上请注明“征求意见”字样。",
         )
-        items.append(Item(uid=uid, kind="consultation", title=title,
-                          path=item_path(site.spec.style, col, cspec.start, uid),
-                          date=cspec.start, time="09:00", source=site.spec.name, body=body,
-                          column=col.key,
-                          extra={"start": cspec.start, "end": cspec.end, "days": days}))
+        items.append(
+            Item(
+                uid=uid,
+                kind="consultation",
+                title=title,
+                path=item_path(site.spec.style, col, cspec.start, uid),
+                date=cspec.start,
+                time="09:00",
+                source=site.spec.name,
+                body=body,
+                column=col.key,
+                extra={"start": cspec.start, "end": cspec.end, "days": days},
+            )
+        )
     return items
 
 
@@ -526,11 +569,20 @@ def _add_policies(site: Site) -> None:
     for n in range(site.spec.policy_fillers):
         uid = pcol.spec.column_id * 10000 + 500 + n
         title = texts.title_for("policy", rng, org=site.spec.name)
-        pcol.items.append(Item(
-            uid=uid, kind="policy", title=title, path=item_path(site.spec.style, pcol, d, uid),
-            date=d, time=_time(rng), source=site.spec.name,
-            body=texts.paragraphs(rng, texts.topic_of(title)), column=pcol.key,
-            meta=_doc_meta(site, d, rng, uid)))
+        pcol.items.append(
+            Item(
+                uid=uid,
+                kind="policy",
+                title=title,
+                path=item_path(site.spec.style, pcol, d, uid),
+                date=d,
+                time=_time(rng),
+                source=site.spec.name,
+                body=texts.paragraphs(rng, texts.topic_of(title)),
+                column=pcol.key,
+                meta=_doc_meta(site, d, rng, uid),
+            )
+        )
         d -= timedelta(days=rng.randint(15, 40))
 
 
@@ -548,20 +600,30 @@ def _policy_item(site: Site, col: Column, ps: PolicySpec, n: int, rng: random.Ra
         "三、保障措施。各单位要加强组织领导，明确责任分工，确保各项措施落地见效。",
         f"本文件自印发之日起施行，有效期五年。{site.spec.name}",
     )
-    return Item(uid=uid, kind="policy", title=ps.title,
-                path=item_path(site.spec.style, col, ps.published, uid), date=ps.published,
-                time=_time(rng), source=site.spec.name, body=body, column=col.key, meta=meta)
+    return Item(
+        uid=uid,
+        kind="policy",
+        title=ps.title,
+        path=item_path(site.spec.style, col, ps.published, uid),
+        date=ps.published,
+        time=_time(rng),
+        source=site.spec.name,
+        body=body,
+        column=col.key,
+        meta=meta,
+    )
 
 
 def interpretation_title(policy_title: str) -> str:
     start, end = policy_title.find("《"), policy_title.find("》")
     if 0 <= start < end:
-        return f"{policy_title[start:end + 1]}政策解读"
+        return f"{policy_title[start : end + 1]}政策解读"
     return f"一图读懂{policy_title.replace('的通知', '')}"
 
 
-def _interpretation_item(site: Site, col: Column, ps: PolicySpec, doc: Item, n: int,
-                         rng: random.Random) -> Item:
+def _interpretation_item(
+    site: Site, col: Column, ps: PolicySpec, doc: Item, n: int, rng: random.Random
+) -> Item:
     uid = col.spec.column_id * 10000 + n + 1
     assert ps.interp_published is not None
     if ps.mode == "copied":
@@ -576,9 +638,17 @@ def _interpretation_item(site: Site, col: Column, ps: PolicySpec, doc: Item, n: 
             f"五、解读机关及联系方式。{site.spec.name}，联系电话0371-12345678。",
         )
     d = ps.interp_published
-    return Item(uid=uid, kind="interpretation", title=interpretation_title(ps.title),
-                path=item_path(site.spec.style, col, d, uid), date=d, time=_time(rng),
-                source=site.spec.name, body=body, column=col.key)
+    return Item(
+        uid=uid,
+        kind="interpretation",
+        title=interpretation_title(ps.title),
+        path=item_path(site.spec.style, col, d, uid),
+        date=d,
+        time=_time(rng),
+        source=site.spec.name,
+        body=body,
+        column=col.key,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -587,15 +657,17 @@ def _interpretation_item(site: Site, col: Column, ps: PolicySpec, doc: Item, n: 
 def hanweb_proxy_query(site: Site, col: Column, group: int) -> str:
     """The GET query of a Hanweb dataproxy group (1-based), as found in ``<nextgroup>``."""
     webname = quote(site.spec.name, safe="")
-    return (f"page={group}&appid={HANWEB_APPID}&webid={HANWEB_WEBID}&path=/"
-            f"&columnid={col.spec.column_id}&unitid={col.unitid}&webname={webname}"
-            "&permissiontype=0")
+    return (
+        f"page={group}&appid={HANWEB_APPID}&webid={HANWEB_WEBID}&path=/"
+        f"&columnid={col.spec.column_id}&unitid={col.unitid}&webname={webname}"
+        "&permissiontype=0"
+    )
 
 
 def _chunks(items: list[Item], size: int) -> list[list[Item]]:
     if not items:
         return [[]]
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _paginate(site: Site, col: Column) -> None:
@@ -607,19 +679,32 @@ def _paginate(site: Site, col: Column) -> None:
     if pager == "script":
         col.pages = [ListPage(cs.path, 0, [], "html")]
         n_pages = max(1, -(-len(col.items) // cs.page_size))
-        col.api_pages = [f"{TRS_LIST_API}?channelid={cs.column_id}&page={p}&prepage="
-                         f"{cs.page_size}" for p in range(1, n_pages + 1)]
+        col.api_pages = [
+            f"{TRS_LIST_API}?channelid={cs.column_id}&page={p}&prepage={cs.page_size}"
+            for p in range(1, n_pages + 1)
+        ]
         return
     if pager == "hanweb":
         groups = _chunks(col.items, col.group_size)
         col.pages = [ListPage(cs.path, 0, groups[0], "datastore")]
-        col.pages += [ListPage(f"{HANWEB_DATAPROXY}?{hanweb_proxy_query(site, col, g + 1)}", g,
-                               chunk, "dataproxy") for g, chunk in enumerate(groups) if g > 0]
+        col.pages += [
+            ListPage(
+                f"{HANWEB_DATAPROXY}?{hanweb_proxy_query(site, col, g + 1)}", g, chunk, "dataproxy"
+            )
+            for g, chunk in enumerate(groups)
+            if g > 0
+        ]
         return
     chunks = _chunks(col.items, cs.page_size)
     for i, chunk in enumerate(chunks):
-        col.pages.append(ListPage(list_page_path(col, i), i, chunk,
-                                  "createPageHTML" if pager in ("trs4", "trs6") and i else "html"))
+        col.pages.append(
+            ListPage(
+                list_page_path(col, i),
+                i,
+                chunk,
+                "createPageHTML" if pager in ("trs4", "trs6") and i else "html",
+            )
+        )
 
 
 def list_page_path(col: Column, index: int) -> str:
@@ -657,8 +742,9 @@ def _add_externals(site: Site) -> None:
         site.externals[key] = External(key, Ref("feeds", path), "https:/" + path, element)
 
 
-HTML_PAGE_KINDS = frozenset({"home", "section", "list", "content", "article", "sitemap",
-                             "contact", "simple", "base_page"})
+HTML_PAGE_KINDS = frozenset(
+    {"home", "section", "list", "content", "article", "sitemap", "contact", "simple", "base_page"}
+)
 
 
 def _page(site: Site, page: Page) -> Page:
@@ -675,20 +761,40 @@ def _add_pages(site: Site) -> None:
     for sec in site.sections:
         _page(site, Page(sec.path, "section", title=sec.name, column=sec.key))
         site.section_blocks[sec.key] = [
-            (c, c.items[:SECTION_BLOCK_SIZE]) for c in site.columns_of(sec.key, 1)
-            if not c.script_filled]
+            (c, c.items[:SECTION_BLOCK_SIZE])
+            for c in site.columns_of(sec.key, 1)
+            if not c.script_filled
+        ]
     site.home_blocks = [(c, c.items[:HOME_BLOCK_SIZE]) for c in site.columns if c.spec.home]
     for col in site.columns:
         for lp in col.pages:
             if lp.found_via == "dataproxy":
                 continue  # answered by the dynamic dataproxy endpoint
             kind = "content" if col.spec.pager == "content" else "list"
-            _page(site, Page(lp.path, kind, found_via=lp.found_via, title=col.name,
-                             column=col.key, list_index=lp.index))
+            _page(
+                site,
+                Page(
+                    lp.path,
+                    kind,
+                    found_via=lp.found_via,
+                    title=col.name,
+                    column=col.key,
+                    list_index=lp.index,
+                ),
+            )
         for item in col.items:
             charset = ("meta" if item.uid % 2 else "http-equiv") if gbk else ""
-            _page(site, Page(item.path, "article", title=item.title, column=col.key, item=item,
-                             charset=charset))
+            _page(
+                site,
+                Page(
+                    item.path,
+                    "article",
+                    title=item.title,
+                    column=col.key,
+                    item=item,
+                    charset=charset,
+                ),
+            )
     _page(site, Page(spec.contact_path, "contact", title="联系我们"))
     if spec.sitemap_page:
         _page(site, Page(spec.sitemap_page, "sitemap", title="网站地图"))
@@ -740,13 +846,13 @@ def _target(site: Site, spec: LinkSpec, first_page: str) -> Ref:
         return Ref(site.id, posixpath.join(posixpath.dirname(first_page), t[2:]))
     for prefix in ("site:", "dns:"):
         if t.startswith(prefix):
-            host, _, path = t[len(prefix):].partition("/")
+            host, _, path = t[len(prefix) :].partition("/")
             origin = host if prefix == "site:" else f"dns:{host}"
             return Ref(origin, "/" + path)
     if t.startswith("ext:"):
         return Ref("feeds", "/" + t[4:])
     if t.startswith("refused:"):
-        return Ref("refused", t[len("refused:"):])
+        return Ref("refused", t[len("refused:") :])
     return Ref(site.id, t)
 
 
@@ -769,13 +875,30 @@ def _add_endpoint(site: Site, spec: LinkSpec, path: str) -> None:
     elif b == "trs_deleted":
         _page(site, Page(path, b, in_truth=False, location=_deleted_parent(site, path)))
     elif b == "redirect404":
-        _page(site, Page(path, "redirect", status=302, in_truth=False,
-                         location=posixpath.splitext(path)[0] + "_moved.html"))
+        _page(
+            site,
+            Page(
+                path,
+                "redirect",
+                status=302,
+                in_truth=False,
+                location=posixpath.splitext(path)[0] + "_moved.html",
+            ),
+        )
     elif b in ("transient503", "ratelimit429", "slow"):
         _page(site, Page(path, "simple", title=title, gate=b, in_truth=False))
     elif b in ("head405", "file", "tiny"):
-        _page(site, Page(path, "attachment", title=title, head405=b == "head405",
-                         payload="tiny" if b == "tiny" else "", in_truth=b != "head405"))
+        _page(
+            site,
+            Page(
+                path,
+                "attachment",
+                title=title,
+                head405=b == "head405",
+                payload="tiny" if b == "tiny" else "",
+                in_truth=b != "head405",
+            ),
+        )
     elif b == "chain3":
         final = "/" + posixpath.basename(path) + "/index.html"
         hops = [path, f"{path}_2", f"{path}_3"]
@@ -836,7 +959,14 @@ def _build_feed(spec: FeedSpec, sites: dict[str, Site]) -> Feed:
     for n in range(spec.count):
         title = texts.title_for("news", rng)
         link = Ref(site.id, targets[n].path if n < len(targets) else "/")
-        posts.append(FeedPost(title=title, published=d, time=_time(rng), link=link,
-                              summary=texts.paragraphs(rng, texts.topic_of(title), 1)[0]))
+        posts.append(
+            FeedPost(
+                title=title,
+                published=d,
+                time=_time(rng),
+                link=link,
+                summary=texts.paragraphs(rng, texts.topic_of(title), 1)[0],
+            )
+        )
         d -= timedelta(days=rng.randint(*spec.gap))
     return Feed(spec, posts)

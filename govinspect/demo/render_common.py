@@ -21,13 +21,11 @@ DATE_FORMATS = {
 }
 
 
-
 def _png_1x1() -> bytes:
     """A valid 1x1 transparent PNG, served for every image asset."""
 
     def chunk(tag: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + tag + data
-                + struct.pack(">I", zlib.crc32(tag + data)))
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
     ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
     idat = zlib.compress(b"\x00\x00\x00\x00\x00")
@@ -105,14 +103,17 @@ def planted_html(site: Site, page_path: str, urls: Urls) -> str:
         elif el == "attachment":
             parts.append(f'<p class="attach"><a href="{h}">{text}</a></p>')
         elif el == "onclick":
-            parts.append(f'<p><a href="javascript:void(0);" onclick="window.open(\'{h}\')">'
-                         f"{text}</a></p>")
+            parts.append(
+                f'<p><a href="javascript:void(0);" onclick="window.open(\'{h}\')">{text}</a></p>'
+            )
         elif el == "template":
             if link.spec.text.startswith("el."):
                 parts.append(f'<p><a ms-attr-href="{h}" ms-text="{text}" target="_blank"></a></p>')
             else:
-                parts.append(f'<p><a href="javascript:void(0);" ms-attr-href="{h}" '
-                             f'target="_blank" title="分享">{text}</a></p>')
+                parts.append(
+                    f'<p><a href="javascript:void(0);" ms-attr-href="{h}" '
+                    f'target="_blank" title="分享">{text}</a></p>'
+                )
         else:
             parts.append(f'<p><a href="{h}" target="_blank">{text}</a></p>')
     if not parts:
@@ -125,16 +126,22 @@ def body_html(item: Item) -> str:
 
 
 def related_html(site: Site, item: Item, urls: Urls) -> str:
-    parts = [f'<p class="related">{esc(r.label)}：<a href="{esc(href(site, r.ref, urls))}" '
-             f'target="_blank">{esc(r.title)}</a></p>' for r in item.related]
+    parts = [
+        f'<p class="related">{esc(r.label)}：<a href="{esc(href(site, r.ref, urls))}" '
+        f'target="_blank">{esc(r.title)}</a></p>'
+        for r in item.related
+    ]
     return "".join(parts)
 
 
 def letter_html(item: Item) -> str:
     asked = item.extra.get("asked")
     answered = item.extra.get("answered")
-    reply = ("您好，您反映的问题已转交相关部门办理，现已处理完毕。感谢您对我们工作的关心和支持。"
-             if answered else "正在办理中。")
+    reply = (
+        "您好，您反映的问题已转交相关部门办理，现已处理完毕。感谢您对我们工作的关心和支持。"
+        if answered
+        else "正在办理中。"
+    )
     rows = [
         ("信件标题", esc(item.title)),
         ("来信时间", asked.isoformat() if asked else ""),
@@ -143,8 +150,11 @@ def letter_html(item: Item) -> str:
         ("答复时间", answered.isoformat() if answered else ""),
         ("答复内容", reply),
     ]
-    return ('<table class="letter">' + "".join(
-        f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>")
+    return (
+        '<table class="letter">'
+        + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+        + "</table>"
+    )
 
 
 def meta_table_html(item: Item) -> str:
@@ -154,9 +164,13 @@ def meta_table_html(item: Item) -> str:
     if m is None:
         return ""
     cells = [
-        ("索引号", m.index_no), ("主题分类", m.topic), ("发布机构", m.publisher),
-        ("成文日期", m.written.isoformat()), ("文号", m.doc_number),
-        ("发布日期", item.date.isoformat() if item.date else ""), ("有效性", m.validity),
+        ("索引号", m.index_no),
+        ("主题分类", m.topic),
+        ("发布机构", m.publisher),
+        ("成文日期", m.written.isoformat()),
+        ("文号", m.doc_number),
+        ("发布日期", item.date.isoformat() if item.date else ""),
+        ("有效性", m.validity),
     ]
     rows = "".join(f"<tr><th>{k}：</th><td>{esc(v)}</td></tr>" for k, v in cells)
     return f'<table class="xxgk_table">{rows}</table>'
@@ -177,7 +191,7 @@ def consultation_html(item: Item) -> str:
     start, end = item.extra.get("start"), item.extra.get("end")
     if not start or not end:
         return ""
-    return (f'<p class="zjsj">征集时间：{start.isoformat()} 至 {end.isoformat()}</p>')
+    return f'<p class="zjsj">征集时间：{start.isoformat()} 至 {end.isoformat()}</p>'
 
 
 def soft404_html(site: Site) -> str:
@@ -191,19 +205,25 @@ def soft404_html(site: Site) -> str:
 
 def trs_deleted_html(location: str) -> str:
     """A TRS deleted document: 200 with a meta-refresh to the parent folder (a soft 404)."""
-    return (f'<html><head><meta http-equiv="refresh" content="0;URL={esc(location)}">'
-            "</head><body></body></html>")
+    return (
+        f'<html><head><meta http-equiv="refresh" content="0;URL={esc(location)}">'
+        "</head><body></body></html>"
+    )
 
 
 def error_html(status: int) -> str:
     if status == 500:
-        return ("<html><head><title>500 Internal Server Error</title></head><body>"
-                "<h1>HTTP Status 500 - Internal Server Error</h1>"
-                "<pre>java.lang.NullPointerException"
-                "\n\tat com.trs.wcm.app.info.InfoServlet.service(InfoServlet.java:88)</pre>"
-                "</body></html>")
-    return ("<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1>"
-            "<p>The requested URL was not found on this server.</p></body></html>")
+        return (
+            "<html><head><title>500 Internal Server Error</title></head><body>"
+            "<h1>HTTP Status 500 - Internal Server Error</h1>"
+            "<pre>java.lang.NullPointerException"
+            "\n\tat com.trs.wcm.app.info.InfoServlet.service(InfoServlet.java:88)</pre>"
+            "</body></html>"
+        )
+    return (
+        "<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1>"
+        "<p>The requested URL was not found on this server.</p></body></html>"
+    )
 
 
 def robots_txt(site: Site, urls: Urls) -> str:
@@ -218,10 +238,13 @@ def sitemap_xml(site: Site, urls: Urls) -> str:
     entries: list[tuple[str, date | None]] = [("/", site.home_last_update)]
     entries += [(s.path, None) for s in site.sections]
     entries += [(c.path, c.newest) for c in site.columns]
-    entries += [(i.path, i.date) for c in site.columns for i in c.items
-                if i.date and not c.script_filled]
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    entries += [
+        (i.path, i.date) for c in site.columns for i in c.items if i.date and not c.script_filled
+    ]
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for path, lastmod in entries:
         mod = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
         out.append(f"<url><loc>{xml_escape(urls.url(site.id, path))}</loc>{mod}</url>")
@@ -234,8 +257,10 @@ def asset_body(path: str) -> bytes:
     if ext == ".png":
         return PNG_1X1
     if ext == ".svg":
-        return (b'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40">'
-                b'<text x="0" y="30">logo</text></svg>')
+        return (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40">'
+            b'<text x="0" y="30">logo</text></svg>'
+        )
     if ext == ".css":
         return b"body{font-family:sans-serif;margin:0}.w1200{width:1200px;margin:0 auto}\n"
     return b"/* demo asset */\n(function(){})();\n"
@@ -246,8 +271,10 @@ def attachment_body(page: Page) -> bytes:
         return b"\r\n"  # the 2-byte stub real CMSs leave behind: not dead
     ext = posixpath.splitext(page.path)[1]
     if ext == ".pdf":
-        return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages"
-                b"/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+        return (
+            b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages"
+            b"/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+        )
     return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # OLE2 header + padding
 
 
@@ -260,7 +287,9 @@ def search_html(site: Site, words: str, limit: int = 20) -> str:
     hits = [i for i in site.items() if words and words in i.title][:limit]
     lis = "".join(f'<li><a href="{esc(i.path)}">{esc(i.title)}</a></li>' for i in hits)
     charset = "gbk" if site.spec.encoding == "gbk" else "utf-8"
-    return (f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>搜索结果_'
-            f"{esc(site.spec.name)}</title></head><body><h1>搜索结果</h1>"
-            f"<p>关键词：{esc(words)}，共{len(hits)}条</p><ul>{lis}</ul>"
-            '<p><a href="/">返回首页</a></p></body></html>')
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>搜索结果_'
+        f"{esc(site.spec.name)}</title></head><body><h1>搜索结果</h1>"
+        f"<p>关键词：{esc(words)}，共{len(hits)}条</p><ul>{lis}</ul>"
+        '<p><a href="/">返回首页</a></p></body></html>'
+    )

@@ -43,30 +43,37 @@ def _head(site: Site, urls: Urls, title: str, col: Column | None, item: Item | N
         f'<meta name="SiteIDCode" content="{s.site_code}" />',
     ]
     if col is not None:
-        metas += [f'<meta name="ColumnName" content="{esc(col.name)}" />',
-                  f'<meta name="ColumnType" content="{esc(col.name)}" />']
+        metas += [
+            f'<meta name="ColumnName" content="{esc(col.name)}" />',
+            f'<meta name="ColumnType" content="{esc(col.name)}" />',
+        ]
     if item is not None:
-        metas += [f'<meta name="ArticleTitle" content="{esc(item.title)}" />',
-                  *([f'<meta name="PubDate" content="{item.pubdate}" />'] if item.date else []),
-                  f'<meta name="ContentSource" content="{esc(item.source)}" />']
+        metas += [
+            f'<meta name="ArticleTitle" content="{esc(item.title)}" />',
+            *([f'<meta name="PubDate" content="{item.pubdate}" />'] if item.date else []),
+            f'<meta name="ContentSource" content="{esc(item.source)}" />',
+        ]
     a = site.assets
-    return ("<!DOCTYPE html>\n<html>\n<head>\n" + "\n".join(metas)
-            + f"\n<title>{esc(title)}</title>\n"
-            f'<link href="{a["css"]}" rel="stylesheet" type="text/css" />\n'
-            f'<script type="text/javascript" src="{a["jquery"]}"></script>\n'
-            f'<script type="text/javascript" src="{a["common"]}"></script>\n</head>\n')
+    return (
+        "<!DOCTYPE html>\n<html>\n<head>\n" + "\n".join(metas) + f"\n<title>{esc(title)}</title>\n"
+        f'<link href="{a["css"]}" rel="stylesheet" type="text/css" />\n'
+        f'<script type="text/javascript" src="{a["jquery"]}"></script>\n'
+        f'<script type="text/javascript" src="{a["common"]}"></script>\n</head>\n'
+    )
 
 
 def _header(site: Site, urls: Urls) -> str:
     nav = "".join(f'<a href="{esc(s.path)}">{esc(s.name)}</a>' for s in site.sections)
-    return ('<body>\n<div class="top">'
-            f'<a href="{esc(external(site, "gov_cn", urls))}" target="_blank">中国政府网</a>'
-            f'<a href="{esc(external(site, "province", urls))}" target="_blank">河南省人民政府</a>'
-            f'<a href="{esc(urls.url("county", "/"))}" target="_blank">示范县人民政府</a></div>\n'
-            f'<div class="head"><img src="{site.assets["logo"]}" alt="{esc(site.spec.name)}" />'
-            f'<form action="{site.spec.search_path}" method="get"><input name="q" />'
-            '<input type="submit" value="搜索" /></form></div>\n'
-            f'<div class="nav"><a href="/index.html">首页</a>{nav}</div>\n')
+    return (
+        '<body>\n<div class="top">'
+        f'<a href="{esc(external(site, "gov_cn", urls))}" target="_blank">中国政府网</a>'
+        f'<a href="{esc(external(site, "province", urls))}" target="_blank">河南省人民政府</a>'
+        f'<a href="{esc(urls.url("county", "/"))}" target="_blank">示范县人民政府</a></div>\n'
+        f'<div class="head"><img src="{site.assets["logo"]}" alt="{esc(site.spec.name)}" />'
+        f'<form action="{site.spec.search_path}" method="get"><input name="q" />'
+        '<input type="submit" value="搜索" /></form></div>\n'
+        f'<div class="nav"><a href="/index.html">首页</a>{nav}</div>\n'
+    )
 
 
 def _footer(site: Site, urls: Urls) -> str:
@@ -88,8 +95,9 @@ def _footer(site: Site, urls: Urls) -> str:
     )
 
 
-def _crumbs(site: Site, col: Column | None, section: str | None = None,
-            extra: tuple[str, str] | None = None) -> str:
+def _crumbs(
+    site: Site, col: Column | None, section: str | None = None, extra: tuple[str, str] | None = None
+) -> str:
     chain = [("首页", "/index.html")]
     key = col.spec.section if col else section
     chain += [(s.name, s.path) for s in site.sections if s.key == key]
@@ -104,33 +112,49 @@ def _crumbs(site: Site, col: Column | None, section: str | None = None,
     return f'<div class="dqwz">您当前的位置：{links}</div>\n'
 
 
-def _layout(site: Site, urls: Urls, title: str, main: str, col: Column | None = None,
-            item: Item | None = None) -> str:
-    return (_head(site, urls, f"{title} - {site.spec.name}", col, item) + _header(site, urls)
-            + f'<div class="main">\n{main}</div>\n' + _footer(site, urls))
+def _layout(
+    site: Site,
+    urls: Urls,
+    title: str,
+    main: str,
+    col: Column | None = None,
+    item: Item | None = None,
+) -> str:
+    return (
+        _head(site, urls, f"{title} - {site.spec.name}", col, item)
+        + _header(site, urls)
+        + f'<div class="main">\n{main}</div>\n'
+        + _footer(site, urls)
+    )
 
 
 def record_html(item: Item, fmt: str) -> str:
     date = fmt_date(item.date, fmt, item.time)
-    return (f'<li><a href="{esc(item.path)}" title="{esc(item.title)}" target="_blank">'
-            f"{esc(item.title)}</a><span>{esc(date)}</span></li>")
+    return (
+        f'<li><a href="{esc(item.path)}" title="{esc(item.title)}" target="_blank">'
+        f"{esc(item.title)}</a><span>{esc(date)}</span></li>"
+    )
 
 
 def datastore_xml(site: Site, col: Column, start: int, end: int) -> str:
     """A ``<datastore>`` holding records ``start..end`` (0-based, end exclusive)."""
     total = len(col.items)
     per = col.spec.page_size
-    records = "".join(f"<record><![CDATA[{record_html(i, col.spec.date_format)}]]></record>"
-                      for i in col.items[start:end])
+    records = "".join(
+        f"<record><![CDATA[{record_html(i, col.spec.date_format)}]]></record>"
+        for i in col.items[start:end]
+    )
     next_group = end // col.group_size + 1
     nxt = ""
     if end < total:
         # Raw "&" as on real Hanweb sites: the CDATA holds an HTML fragment, not XML.
         nxt = f'<a href="{HANWEB_DATAPROXY}?{hanweb_proxy_query(site, col, next_group)}"></a>'
-    return (f"<datastore><totalrecord>{total}</totalrecord>"
-            f"<totalpage>{max(1, -(-total // per))}</totalpage>"
-            f"<nextgroup><![CDATA[{nxt}]]></nextgroup>"
-            f"<recordset>{records}</recordset></datastore>")
+    return (
+        f"<datastore><totalrecord>{total}</totalrecord>"
+        f"<totalpage>{max(1, -(-total // per))}</totalpage>"
+        f"<nextgroup><![CDATA[{nxt}]]></nextgroup>"
+        f"<recordset>{records}</recordset></datastore>"
+    )
 
 
 def _list_main(site: Site, col: Column) -> str:
@@ -140,27 +164,36 @@ def _list_main(site: Site, col: Column) -> str:
         return f'<div class="default_pgContainer" id="{col.unitid}">{text}</div>\n'
     store = datastore_xml(site, col, 0, col.group_size)
     jpage = (
-        "<script type=\"text/javascript\">$(document).ready(function(){"
+        '<script type="text/javascript">$(document).ready(function(){'
         f"$('#{col.unitid}').jpage({{dataStore: dataStore, perPage: {cs.page_size}, "
         f"groupSize: 3, proxyUrl: '{HANWEB_DATAPROXY}', barPosition: 'bottom', "
         f"ajaxParam: {{col: 1, appid: {HANWEB_APPID}, webid: {HANWEB_WEBID}, path: '/', "
         f"columnid: {cs.column_id}, sourceContentType: 1, unitid: '{col.unitid}', "
         f"webname: '{esc(site.spec.name)}', permissiontype: 0}}}});}});</script>\n"
     )
-    return (f'<div class="default_pgContainer" id="{col.unitid}">'
-            f'<script type="text/xml">{store}</script></div>\n{jpage}')
+    return (
+        f'<div class="default_pgContainer" id="{col.unitid}">'
+        f'<script type="text/xml">{store}</script></div>\n{jpage}'
+    )
 
 
 def _subnav(site: Site, col: Column) -> str:
-    kids = "".join(f'<li><a href="{esc(site.column(k).path)}">{esc(site.column(k).name)}</a></li>'
-                   for k in col.children)
+    kids = "".join(
+        f'<li><a href="{esc(site.column(k).path)}">{esc(site.column(k).name)}</a></li>'
+        for k in col.children
+    )
     return f'<ul class="sub_lm">{kids}</ul>\n' if kids else ""
 
 
 def _render_list(site: Site, page: Page, urls: Urls) -> str:
     col = site.column(page.column or "")
-    main = (_crumbs(site, col) + f'<div class="lm_name">{esc(col.name)}</div>\n'
-            + _subnav(site, col) + _list_main(site, col) + planted_html(site, page.path, urls))
+    main = (
+        _crumbs(site, col)
+        + f'<div class="lm_name">{esc(col.name)}</div>\n'
+        + _subnav(site, col)
+        + _list_main(site, col)
+        + planted_html(site, page.path, urls)
+    )
     return _layout(site, urls, col.name, main, col=col)
 
 
@@ -168,9 +201,11 @@ def _render_content(site: Site, page: Page, urls: Urls) -> str:
     col = site.column(page.column or "")
     item = col.content
     assert item is not None
-    main = (_crumbs(site, col) + f'<div class="title">{esc(item.title)}</div>'
-            f'<div class="info">发布日期：{fmt_date(item.date, "iso")}</div>'
-            f'<div id="zoom">{body_html(item)}</div>' + planted_html(site, page.path, urls))
+    main = (
+        _crumbs(site, col) + f'<div class="title">{esc(item.title)}</div>'
+        f'<div class="info">发布日期：{fmt_date(item.date, "iso")}</div>'
+        f'<div id="zoom">{body_html(item)}</div>' + planted_html(site, page.path, urls)
+    )
     return _layout(site, urls, col.name, main, col=col)
 
 
@@ -186,16 +221,20 @@ def _render_article(site: Site, page: Page, urls: Urls) -> str:
         + f'<div class="title">{esc(item.title)}</div>'
         + f'<div class="info">{esc(label)}　信息来源：{esc(item.source)}</div>'
         + consultation_html(item)
-        + f'<div id="zoom">{body_html(item)}</div>' + extra
-        + related_html(site, item, urls) + planted_html(site, page.path, urls)
+        + f'<div id="zoom">{body_html(item)}</div>'
+        + extra
+        + related_html(site, item, urls)
+        + planted_html(site, page.path, urls)
     )
     return _layout(site, urls, item.title, main, col=col, item=item)
 
 
 def _block(col: Column, items: list[Item]) -> str:
     lis = "".join(record_html(i, col.spec.date_format) for i in items)
-    return (f'<div class="block"><div class="bt"><a href="{esc(col.path)}">{esc(col.name)}</a>'
-            f'<a class="more" href="{esc(col.path)}">更多</a></div><ul>{lis}</ul></div>\n')
+    return (
+        f'<div class="block"><div class="bt"><a href="{esc(col.path)}">{esc(col.name)}</a>'
+        f'<a class="more" href="{esc(col.path)}">更多</a></div><ul>{lis}</ul></div>\n'
+    )
 
 
 def _render_home(site: Site, page: Page, urls: Urls) -> str:
@@ -211,16 +250,20 @@ def _render_section(site: Site, page: Page, urls: Urls) -> str:
 
 
 def _render_contact(site: Site, page: Page, urls: Urls) -> str:
-    main = (_crumbs(site, None, extra=("联系我们", page.path))
-            + f'<div id="zoom"><p>单位名称：{esc(site.spec.name)}</p>'
-            "<p>通信地址：示范县教育路8号</p></div>" + planted_html(site, page.path, urls))
+    main = (
+        _crumbs(site, None, extra=("联系我们", page.path))
+        + f'<div id="zoom"><p>单位名称：{esc(site.spec.name)}</p>'
+        "<p>通信地址：示范县教育路8号</p></div>" + planted_html(site, page.path, urls)
+    )
     return _layout(site, urls, "联系我们", main)
 
 
 def _render_simple(site: Site, page: Page, urls: Urls) -> str:
-    main = (_crumbs(site, None, extra=(page.title, page.path))
-            + f'<div id="zoom"><h1>{esc(page.title)}</h1><p>{esc(page.title)}栏目内容。</p></div>'
-            + planted_html(site, page.path, urls))
+    main = (
+        _crumbs(site, None, extra=(page.title, page.path))
+        + f'<div id="zoom"><h1>{esc(page.title)}</h1><p>{esc(page.title)}栏目内容。</p></div>'
+        + planted_html(site, page.path, urls)
+    )
     return _layout(site, urls, page.title, main)
 
 
@@ -242,8 +285,14 @@ def render(site: Site, page: Page, urls: Urls) -> str:
 def dataproxy(site: Site, query: str, form: str = "") -> tuple[int, str]:
     """``dataproxy.jsp``: GET ``page=N`` (1-based group) or POST ``startrecord/endrecord``."""
     params = {k: v[-1] for k, v in {**parse_qs(query), **parse_qs(form)}.items()}
-    col = next((c for c in site.columns if c.spec.pager == "hanweb"
-                and str(c.spec.column_id) == params.get("columnid")), None)
+    col = next(
+        (
+            c
+            for c in site.columns
+            if c.spec.pager == "hanweb" and str(c.spec.column_id) == params.get("columnid")
+        ),
+        None,
+    )
     if col is None:
         return 404, "<datastore><totalrecord>0</totalrecord></datastore>"
     try:

@@ -28,24 +28,33 @@ def _head(site: Site, urls: Urls, title: str, col: Column | None, item: Item | N
         f'<meta name="SiteIDCode" content="{s.site_code}">',
     ]
     if col is not None:
-        metas += [f'<meta name="ColumnName" content="{esc(col.name)}">',
-                  f'<meta name="ColumnType" content="{esc(col.name)}">']
+        metas += [
+            f'<meta name="ColumnName" content="{esc(col.name)}">',
+            f'<meta name="ColumnType" content="{esc(col.name)}">',
+        ]
     if item is not None:
-        metas += [f'<meta name="ArticleTitle" content="{esc(item.title)}">',
-                  *([f'<meta name="PubDate" content="{item.pubdate}">'] if item.date else []),
-                  f'<meta name="ContentSource" content="{esc(item.source)}">']
-    return ('<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n' + "\n".join(metas)
-            + f"\n<title>{esc(title)}</title>\n"
-            f'<link rel="stylesheet" href="{site.assets["css"]}">\n</head>\n')
+        metas += [
+            f'<meta name="ArticleTitle" content="{esc(item.title)}">',
+            *([f'<meta name="PubDate" content="{item.pubdate}">'] if item.date else []),
+            f'<meta name="ContentSource" content="{esc(item.source)}">',
+        ]
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n'
+        + "\n".join(metas)
+        + f"\n<title>{esc(title)}</title>\n"
+        f'<link rel="stylesheet" href="{site.assets["css"]}">\n</head>\n'
+    )
 
 
 def _header(site: Site, urls: Urls) -> str:
     nav = "".join(f'<li><a href="{esc(s.path)}">{esc(s.name)}</a></li>' for s in site.sections)
-    return ('<body>\n<header>'
-            f'<a href="/"><img src="{site.assets["logo"]}" alt="{esc(site.spec.name)}"></a>'
-            f'<form role="search" action="{site.spec.search_path}" method="get">'
-            '<input type="search" name="q" aria-label="站内搜索"><button>搜索</button></form>'
-            f'<nav><ul><li><a href="/">首页</a></li>{nav}</ul></nav></header>\n')
+    return (
+        "<body>\n<header>"
+        f'<a href="/"><img src="{site.assets["logo"]}" alt="{esc(site.spec.name)}"></a>'
+        f'<form role="search" action="{site.spec.search_path}" method="get">'
+        '<input type="search" name="q" aria-label="站内搜索"><button>搜索</button></form>'
+        f'<nav><ul><li><a href="/">首页</a></li>{nav}</ul></nav></header>\n'
+    )
 
 
 def _footer(site: Site, urls: Urls) -> str:
@@ -69,8 +78,9 @@ def _footer(site: Site, urls: Urls) -> str:
     )
 
 
-def _crumbs(site: Site, col: Column | None, section: str | None = None,
-            extra: tuple[str, str] | None = None) -> str:
+def _crumbs(
+    site: Site, col: Column | None, section: str | None = None, extra: tuple[str, str] | None = None
+) -> str:
     chain = [("首页", "/")]
     key = col.spec.section if col else section
     chain += [(s.name, s.path) for s in site.sections if s.key == key]
@@ -85,16 +95,27 @@ def _crumbs(site: Site, col: Column | None, section: str | None = None,
     return f'<nav class="breadcrumb" aria-label="当前位置">当前位置：<ol>{lis}</ol></nav>\n'
 
 
-def _layout(site: Site, urls: Urls, title: str, main: str, col: Column | None = None,
-            item: Item | None = None) -> str:
-    return (_head(site, urls, f"{title} | {site.spec.name}", col, item) + _header(site, urls)
-            + f'<main id="content">\n{main}</main>\n' + _footer(site, urls))
+def _layout(
+    site: Site,
+    urls: Urls,
+    title: str,
+    main: str,
+    col: Column | None = None,
+    item: Item | None = None,
+) -> str:
+    return (
+        _head(site, urls, f"{title} | {site.spec.name}", col, item)
+        + _header(site, urls)
+        + f'<main id="content">\n{main}</main>\n'
+        + _footer(site, urls)
+    )
 
 
 def _li(item: Item) -> str:
     d = item.date.isoformat() if item.date else ""
-    return (f'<li><a href="{esc(item.path)}">{esc(item.title)}</a>'
-            f'<time datetime="{d}">{d}</time></li>')
+    return (
+        f'<li><a href="{esc(item.path)}">{esc(item.title)}</a><time datetime="{d}">{d}</time></li>'
+    )
 
 
 def _pager(col: Column, index: int) -> str:
@@ -104,17 +125,23 @@ def _pager(col: Column, index: int) -> str:
         return ""
     links = []
     if index > 0:
-        links += [f'<a href="{esc(list_page_path(col, 0))}">首页</a>',
-                  f'<a href="{esc(list_page_path(col, index - 1))}">上一页</a>']
+        links += [
+            f'<a href="{esc(list_page_path(col, 0))}">首页</a>',
+            f'<a href="{esc(list_page_path(col, index - 1))}">上一页</a>',
+        ]
     if index < last:
-        links += [f'<a href="{esc(list_page_path(col, index + 1))}">下一页</a>',
-                  f'<a href="{esc(list_page_path(col, last))}">尾页</a>']
+        links += [
+            f'<a href="{esc(list_page_path(col, index + 1))}">下一页</a>',
+            f'<a href="{esc(list_page_path(col, last))}">尾页</a>',
+        ]
     return f'<nav class="pager">{" ".join(links)}<span>第{index + 1}/{last + 1}页</span></nav>\n'
 
 
 def _subnav(site: Site, col: Column) -> str:
-    kids = "".join(f'<li><a href="{esc(site.column(k).path)}">{esc(site.column(k).name)}</a></li>'
-                   for k in col.children)
+    kids = "".join(
+        f'<li><a href="{esc(site.column(k).path)}">{esc(site.column(k).name)}</a></li>'
+        for k in col.children
+    )
     return f'<ul class="subnav">{kids}</ul>\n' if kids else ""
 
 
@@ -122,9 +149,14 @@ def _render_list(site: Site, page: Page, urls: Urls) -> str:
     col = site.column(page.column or "")
     lp = col.pages[page.list_index]
     lis = "".join(_li(i) for i in lp.items)
-    main = (_crumbs(site, col) + f"<h1>{esc(col.name)}</h1>\n" + _subnav(site, col)
-            + f'<ul class="list">{lis}</ul>\n' + _pager(col, page.list_index)
-            + planted_html(site, page.path, urls))
+    main = (
+        _crumbs(site, col)
+        + f"<h1>{esc(col.name)}</h1>\n"
+        + _subnav(site, col)
+        + f'<ul class="list">{lis}</ul>\n'
+        + _pager(col, page.list_index)
+        + planted_html(site, page.path, urls)
+    )
     return _layout(site, urls, col.name, main, col=col)
 
 
@@ -132,9 +164,11 @@ def _render_content(site: Site, page: Page, urls: Urls) -> str:
     col = site.column(page.column or "")
     item = col.content
     assert item is not None
-    main = (_crumbs(site, col) + f"<article><h1>{esc(item.title)}</h1>"
-            f'<p class="meta">发布日期：{fmt_date(item.date, "iso")}</p>{body_html(item)}'
-            "</article>\n" + planted_html(site, page.path, urls))
+    main = (
+        _crumbs(site, col) + f"<article><h1>{esc(item.title)}</h1>"
+        f'<p class="meta">发布日期：{fmt_date(item.date, "iso")}</p>{body_html(item)}'
+        "</article>\n" + planted_html(site, page.path, urls)
+    )
     return _layout(site, urls, col.name, main, col=col)
 
 
@@ -144,20 +178,29 @@ def _render_article(site: Site, page: Page, urls: Urls) -> str:
     col = site.column(item.column)
     label = visible_date_label(item, col.spec.ctype)
     extra = letter_html(item) if item.kind == "letter" else ""
-    main = (_crumbs(site, col) + "<article>" + meta_table_html(item)
-            + f"<h1>{esc(item.title)}</h1>"
-            + f'<p class="meta">{esc(label)}　来源：{esc(item.source)}</p>'
-            + consultation_html(item) + body_html(item) + extra
-            + related_html(site, item, urls) + "</article>\n"
-            + planted_html(site, page.path, urls))
+    main = (
+        _crumbs(site, col)
+        + "<article>"
+        + meta_table_html(item)
+        + f"<h1>{esc(item.title)}</h1>"
+        + f'<p class="meta">{esc(label)}　来源：{esc(item.source)}</p>'
+        + consultation_html(item)
+        + body_html(item)
+        + extra
+        + related_html(site, item, urls)
+        + "</article>\n"
+        + planted_html(site, page.path, urls)
+    )
     return _layout(site, urls, item.title, main, col=col, item=item)
 
 
 def _block(col: Column, items: list[Item]) -> str:
     lis = "".join(_li(i) for i in items)
-    return (f'<section class="block"><h2><a href="{esc(col.path)}">{esc(col.name)}</a></h2>'
-            f'<ul class="list">{lis}</ul><a class="more" href="{esc(col.path)}">更多</a>'
-            "</section>\n")
+    return (
+        f'<section class="block"><h2><a href="{esc(col.path)}">{esc(col.name)}</a></h2>'
+        f'<ul class="list">{lis}</ul><a class="more" href="{esc(col.path)}">更多</a>'
+        "</section>\n"
+    )
 
 
 def _render_home(site: Site, page: Page, urls: Urls) -> str:
@@ -173,16 +216,20 @@ def _render_section(site: Site, page: Page, urls: Urls) -> str:
 
 
 def _render_contact(site: Site, page: Page, urls: Urls) -> str:
-    main = (_crumbs(site, None, extra=("联系我们", page.path))
-            + f"<article><h1>联系我们</h1><p>单位名称：{esc(site.spec.name)}</p>"
-            "<p>通信地址：示范县发展路6号</p></article>" + planted_html(site, page.path, urls))
+    main = (
+        _crumbs(site, None, extra=("联系我们", page.path))
+        + f"<article><h1>联系我们</h1><p>单位名称：{esc(site.spec.name)}</p>"
+        "<p>通信地址：示范县发展路6号</p></article>" + planted_html(site, page.path, urls)
+    )
     return _layout(site, urls, "联系我们", main)
 
 
 def _render_simple(site: Site, page: Page, urls: Urls) -> str:
-    main = (_crumbs(site, None, extra=(page.title, page.path))
-            + f"<article><h1>{esc(page.title)}</h1></article>"
-            + planted_html(site, page.path, urls))
+    main = (
+        _crumbs(site, None, extra=(page.title, page.path))
+        + f"<article><h1>{esc(page.title)}</h1></article>"
+        + planted_html(site, page.path, urls)
+    )
     return _layout(site, urls, page.title, main)
 
 

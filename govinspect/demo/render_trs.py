@@ -59,8 +59,15 @@ def _charset_meta(page: Page) -> str:
     return '<meta charset="gbk" />'
 
 
-def _head(site: Site, page: Page, urls: Urls, title: str, col: Column | None,
-          item: Item | None, base: str = "") -> str:
+def _head(
+    site: Site,
+    page: Page,
+    urls: Urls,
+    title: str,
+    col: Column | None,
+    item: Item | None,
+    base: str = "",
+) -> str:
     s = site.spec
     metas = [
         _charset_meta(page),
@@ -89,16 +96,16 @@ def _head(site: Site, page: Page, urls: Urls, title: str, col: Column | None,
         metas.append(f'<base href="{esc(base)}" />')
     a = site.assets
     return (
-        "<!DOCTYPE html>\n<html>\n<head>\n" + "\n".join(metas) +
-        f"\n<title>{esc(title)}</title>\n"
+        "<!DOCTYPE html>\n<html>\n<head>\n" + "\n".join(metas) + f"\n<title>{esc(title)}</title>\n"
         f'<link rel="stylesheet" type="text/css" href="{a["css"]}" />\n'
         f'<script type="text/javascript" src="{a["jquery"]}"></script>\n</head>\n'
     )
 
 
 def _header(site: Site, urls: Urls) -> str:
-    nav = "".join(f'<li><a href="{esc(sec.path)}">{esc(sec.name)}</a></li>'
-                  for sec in site.sections)
+    nav = "".join(
+        f'<li><a href="{esc(sec.path)}">{esc(sec.name)}</a></li>' for sec in site.sections
+    )
     return (
         '<body>\n<div class="top"><div class="w1200">'
         f'<a href="{esc(external(site, "gov_cn", urls))}" target="_blank">中国政府网</a> '
@@ -114,8 +121,11 @@ def _header(site: Site, urls: Urls) -> str:
 
 def _footer(site: Site, urls: Urls) -> str:
     s = site.spec
-    sitemap = (f'<a href="{esc(urls.url(site.id, s.sitemap_page))}">网站地图</a> | '
-               if s.sitemap_page else "")
+    sitemap = (
+        f'<a href="{esc(urls.url(site.id, s.sitemap_page))}">网站地图</a> | '
+        if s.sitemap_page
+        else ""
+    )
     return (
         '<div class="footer"><div class="w1200">\n'
         f'<p class="footer_nav">{sitemap}<a href="{s.contact_path}">联系我们</a></p>\n'
@@ -139,13 +149,15 @@ def _footer(site: Site, urls: Urls) -> str:
 
 
 def _crumbs(chain: list[tuple[str, str]], from_path: str) -> str:
-    links = " &gt; ".join(f'<a href="{esc(rel(from_path, path))}">{esc(name)}</a>'
-                          for name, path in chain)
+    links = " &gt; ".join(
+        f'<a href="{esc(rel(from_path, path))}">{esc(name)}</a>' for name, path in chain
+    )
     return f'<div class="position">当前位置：{links}</div>\n'
 
 
-def _chain(site: Site, col: Column | None = None, section: str | None = None
-           ) -> list[tuple[str, str]]:
+def _chain(
+    site: Site, col: Column | None = None, section: str | None = None
+) -> list[tuple[str, str]]:
     chain = [("首页", "/")]
     key = col.spec.section if col else section
     chain += [(s.name, s.path) for s in site.sections if s.key == key]
@@ -157,26 +169,42 @@ def _chain(site: Site, col: Column | None = None, section: str | None = None
     return chain
 
 
-def _layout(site: Site, page: Page, urls: Urls, title: str, main: str,
-            col: Column | None = None, item: Item | None = None, base: str = "") -> str:
-    return (_head(site, page, urls, f"{title}_{site.spec.name}", col, item, base)
-            + _header(site, urls) + f'<div class="main w1200" id="main">\n{main}</div>\n'
-            + _footer(site, urls))
+def _layout(
+    site: Site,
+    page: Page,
+    urls: Urls,
+    title: str,
+    main: str,
+    col: Column | None = None,
+    item: Item | None = None,
+    base: str = "",
+) -> str:
+    return (
+        _head(site, page, urls, f"{title}_{site.spec.name}", col, item, base)
+        + _header(site, urls)
+        + f'<div class="main w1200" id="main">\n{main}</div>\n'
+        + _footer(site, urls)
+    )
 
 
 def _li(page_path: str, item: Item, fmt: str) -> str:
     date = fmt_date(item.date, fmt, item.time)
     span = f"<span>{esc(date)}</span>" if date else ""
-    return (f'<li><a href="{esc(rel(page_path, item.path))}" target="_blank" '
-            f'title="{esc(item.title)}">{esc(item.title)}</a>{span}</li>')
+    return (
+        f'<li><a href="{esc(rel(page_path, item.path))}" target="_blank" '
+        f'title="{esc(item.title)}">{esc(item.title)}</a>{span}</li>'
+    )
 
 
 def _leftnav(site: Site, col: Column, page_path: str) -> str:
     cols = site.columns_of(col.spec.section, 1)
     lis = []
     for c in cols:
-        kids = "".join(f'<li><a href="{esc(rel(page_path, site.column(k).path))}">'
-                       f"{esc(site.column(k).name)}</a></li>" for k in c.children)
+        kids = "".join(
+            f'<li><a href="{esc(rel(page_path, site.column(k).path))}">'
+            f"{esc(site.column(k).name)}</a></li>"
+            for k in c.children
+        )
         sub = f"<ul>{kids}</ul>" if kids else ""
         lis.append(f'<li><a href="{esc(rel(page_path, c.path))}">{esc(c.name)}</a>{sub}</li>')
     section = next(s.name for s in site.sections if s.key == col.spec.section)
@@ -197,13 +225,16 @@ def _list_main(site: Site, page: Page, col: Column) -> str:
     n_pages = len(col.pages)
     if cs.pager == "trs6":
         stem = posixpath.splitext(posixpath.basename(cs.path))[0]
-        pager = (f"<script>{_PAGER6_JS}\ncreatePageHTML('page_div', {n_pages}, "
-                 f"{page.list_index + 1}, '{stem}', 'shtml', {len(col.items)});</script>")
+        pager = (
+            f"<script>{_PAGER6_JS}\ncreatePageHTML('page_div', {n_pages}, "
+            f"{page.list_index + 1}, '{stem}', 'shtml', {len(col.items)});</script>"
+        )
     else:
-        pager = (f"<script>{_PAGER4_JS}\ncreatePageHTML({n_pages}, {page.list_index}, "
-                 '"index", "html");</script>')
-    return (f'<ul class="list_ul">{lis}</ul>\n'
-            f'<div class="page" id="page_div">{pager}</div>\n')
+        pager = (
+            f"<script>{_PAGER4_JS}\ncreatePageHTML({n_pages}, {page.list_index}, "
+            '"index", "html");</script>'
+        )
+    return f'<ul class="list_ul">{lis}</ul>\n<div class="page" id="page_div">{pager}</div>\n'
 
 
 def _script_list(col: Column) -> str:
@@ -226,9 +257,14 @@ def _script_list(col: Column) -> str:
 
 def _render_list(site: Site, page: Page, urls: Urls) -> str:
     col = site.column(page.column or "")
-    main = (_crumbs(_chain(site, col), page.path) + _leftnav(site, col, page.path)
-            + f'<div class="list_right"><div class="list_tit">{esc(col.name)}</div>\n'
-            + _list_main(site, page, col) + planted_html(site, page.path, urls) + "</div>\n")
+    main = (
+        _crumbs(_chain(site, col), page.path)
+        + _leftnav(site, col, page.path)
+        + f'<div class="list_right"><div class="list_tit">{esc(col.name)}</div>\n'
+        + _list_main(site, page, col)
+        + planted_html(site, page.path, urls)
+        + "</div>\n"
+    )
     return _layout(site, page, urls, col.name, main, col=col)
 
 
@@ -237,11 +273,15 @@ def _render_content(site: Site, page: Page, urls: Urls) -> str:
     col = site.column(page.column or "")
     item = col.content
     assert item is not None
-    main = (_crumbs(_chain(site, col), page.path) + _leftnav(site, col, page.path)
-            + f'<div class="list_right"><h1 class="title">{esc(item.title)}</h1>'
-            f'<p class="date">（{fmt_date(item.date, "cn")}）</p>'
-            f'<div class="TRS_Editor">{body_html(item)}</div>'
-            + planted_html(site, page.path, urls) + "</div>\n")
+    main = (
+        _crumbs(_chain(site, col), page.path)
+        + _leftnav(site, col, page.path)
+        + f'<div class="list_right"><h1 class="title">{esc(item.title)}</h1>'
+        f'<p class="date">（{fmt_date(item.date, "cn")}）</p>'
+        f'<div class="TRS_Editor">{body_html(item)}</div>'
+        + planted_html(site, page.path, urls)
+        + "</div>\n"
+    )
     return _layout(site, page, urls, col.name, main, col=col)
 
 
@@ -261,7 +301,9 @@ def _render_article(site: Site, page: Page, urls: Urls) -> str:
         + f'<div class="info">{f"<span>{info}</span>" if info else ""}{source}</div>'
         + consultation_html(item)
         + f'<div class="TRS_Editor">{body_html(item)}</div>'
-        + extra + related_html(site, item, urls) + planted_html(site, page.path, urls)
+        + extra
+        + related_html(site, item, urls)
+        + planted_html(site, page.path, urls)
         + f'<script>createPageHTML(1, 0, "{stem}", "html");</script>'
         + "</div>\n"
     )
@@ -271,9 +313,11 @@ def _render_article(site: Site, page: Page, urls: Urls) -> str:
 def _block(site: Site, page_path: str, col: Column, items: list[Item]) -> str:
     lis = "".join(_li(page_path, i, col.spec.date_format) for i in items)
     col_href = esc(rel(page_path, col.path))
-    return (f'<div class="block"><div class="hd"><a href="{col_href}">{esc(col.name)}</a>'
-            f'<a class="more" href="{col_href}">更多&gt;&gt;</a></div>'
-            f'<ul class="home_list">{lis}</ul></div>\n')
+    return (
+        f'<div class="block"><div class="hd"><a href="{col_href}">{esc(col.name)}</a>'
+        f'<a class="more" href="{col_href}">更多&gt;&gt;</a></div>'
+        f'<ul class="home_list">{lis}</ul></div>\n'
+    )
 
 
 def _render_home(site: Site, page: Page, urls: Urls) -> str:
@@ -286,12 +330,18 @@ def _render_section(site: Site, page: Page, urls: Urls) -> str:
     key = page.column or ""
     blocks = []
     for col, items in site.section_blocks[key]:
-        kids = "".join(f'<a href="{esc(rel(page.path, site.column(k).path))}">'
-                       f"{esc(site.column(k).name)}</a> " for k in col.children)
-        blocks.append(_block(site, page.path, col, items)
-                      + (f'<div class="sub">{kids}</div>' if kids else ""))
-    main = (_crumbs(_chain(site, section=key), page.path) + "".join(blocks)
-            + planted_html(site, page.path, urls))
+        kids = "".join(
+            f'<a href="{esc(rel(page.path, site.column(k).path))}">{esc(site.column(k).name)}</a> '
+            for k in col.children
+        )
+        blocks.append(
+            _block(site, page.path, col, items) + (f'<div class="sub">{kids}</div>' if kids else "")
+        )
+    main = (
+        _crumbs(_chain(site, section=key), page.path)
+        + "".join(blocks)
+        + planted_html(site, page.path, urls)
+    )
     return _layout(site, page, urls, page.title, main)
 
 
@@ -301,30 +351,44 @@ def _render_sitemap(site: Site, page: Page, urls: Urls) -> str:
     for sec in site.sections:
         lis = []
         for col in site.columns_of(sec.key, 1):
-            kids = "".join(f'<li><a href="{esc(site.column(k).path)}">{esc(site.column(k).name)}'
-                           "</a></li>" for k in col.children)
-            lis.append(f'<li><a href="{esc(col.path)}">{esc(col.name)}</a>'
-                       + (f"<ul>{kids}</ul>" if kids else "") + "</li>")
-        secs.append(f'<dl><dt><a href="{esc(sec.path)}">{esc(sec.name)}</a></dt><dd><ul>'
-                    f'{"".join(lis)}</ul></dd></dl>')
-    main = (_crumbs([("首页", "/"), ("网站地图", page.path)], page.path)
-            + f'<div class="wzdt">{"".join(secs)}</div>' + planted_html(site, page.path, urls))
+            kids = "".join(
+                f'<li><a href="{esc(site.column(k).path)}">{esc(site.column(k).name)}</a></li>'
+                for k in col.children
+            )
+            lis.append(
+                f'<li><a href="{esc(col.path)}">{esc(col.name)}</a>'
+                + (f"<ul>{kids}</ul>" if kids else "")
+                + "</li>"
+            )
+        secs.append(
+            f'<dl><dt><a href="{esc(sec.path)}">{esc(sec.name)}</a></dt><dd><ul>'
+            f"{''.join(lis)}</ul></dd></dl>"
+        )
+    main = (
+        _crumbs([("首页", "/"), ("网站地图", page.path)], page.path)
+        + f'<div class="wzdt">{"".join(secs)}</div>'
+        + planted_html(site, page.path, urls)
+    )
     return _layout(site, page, urls, "网站地图", main)
 
 
 def _render_contact(site: Site, page: Page, urls: Urls) -> str:
-    main = (_crumbs([("首页", "/"), ("联系我们", page.path)], page.path)
-            + f'<div class="TRS_Editor"><p>单位名称：{esc(site.spec.name)}</p>'
-            "<p>通信地址：示范县人民路1号　邮政编码：456000</p></div>"
-            + planted_html(site, page.path, urls))
+    main = (
+        _crumbs([("首页", "/"), ("联系我们", page.path)], page.path)
+        + f'<div class="TRS_Editor"><p>单位名称：{esc(site.spec.name)}</p>'
+        "<p>通信地址：示范县人民路1号　邮政编码：456000</p></div>"
+        + planted_html(site, page.path, urls)
+    )
     return _layout(site, page, urls, "联系我们", main)
 
 
 def _render_simple(site: Site, page: Page, urls: Urls) -> str:
-    main = (_crumbs([("首页", "/"), (page.title, page.path)], page.path)
-            + f'<div class="TRS_Editor"><h1>{esc(page.title)}</h1>'
-            f"<p>{esc(page.title)}相关内容正在持续更新。</p></div>"
-            + planted_html(site, page.path, urls))
+    main = (
+        _crumbs([("首页", "/"), (page.title, page.path)], page.path)
+        + f'<div class="TRS_Editor"><h1>{esc(page.title)}</h1>'
+        f"<p>{esc(page.title)}相关内容正在持续更新。</p></div>"
+        + planted_html(site, page.path, urls)
+    )
     return _layout(site, page, urls, page.title, main)
 
 
@@ -334,9 +398,11 @@ def _render_base_page(site: Site, page: Page, urls: Urls) -> str:
     assert trap is not None
     base_url = urls.url(site.id, trap.base)
     lis = "".join(f'<li><a href="{esc(h)}">{esc(t)}</a></li>' for h, t in trap.links)
-    main = (_crumbs([("首页", "/"), (page.title, page.path)], trap.base + "index.html")
-            + f'<div class="list_right"><div class="list_tit">{esc(page.title)}</div>'
-            f'<ul class="list_ul">{lis}</ul></div>')
+    main = (
+        _crumbs([("首页", "/"), (page.title, page.path)], trap.base + "index.html")
+        + f'<div class="list_right"><div class="list_tit">{esc(page.title)}</div>'
+        f'<ul class="list_ul">{lis}</ul></div>'
+    )
     return _layout(site, page, urls, page.title, main, base=base_url)
 
 
@@ -360,8 +426,14 @@ def render(site: Site, page: Page, urls: Urls) -> str:
 def list_api(site: Site, query: str, form: str = "") -> tuple[int, str]:
     """JSON list API of the script-filled ("动态") column: ?channelid=&page=&prepage=."""
     params = {k: v[-1] for k, v in {**parse_qs(query), **parse_qs(form)}.items()}
-    col = next((c for c in site.columns if c.script_filled
-                and str(c.spec.column_id) == params.get("channelid")), None)
+    col = next(
+        (
+            c
+            for c in site.columns
+            if c.script_filled and str(c.spec.column_id) == params.get("channelid")
+        ),
+        None,
+    )
     if col is None:
         return 404, json.dumps({"code": 404, "msg": "channel not found"})
     try:
@@ -369,12 +441,19 @@ def list_api(site: Site, query: str, form: str = "") -> tuple[int, str]:
         per = max(1, int(params.get("prepage", str(col.spec.page_size))))
     except ValueError:
         return 400, json.dumps({"code": 400, "msg": "bad parameter"})
-    chunk = col.items[(page_no - 1) * per: page_no * per]
+    chunk = col.items[(page_no - 1) * per : page_no * per]
     data = {
         "recordCount": len(col.items),
         "pageCount": max(1, -(-len(col.items) // per)),
         "page": page_no,
-        "list": [{"docid": i.uid, "doctitle": i.title, "docpuburl": i.path,
-                  "docreltime": f"{i.pubdate}:00" if i.date else ""} for i in chunk],
+        "list": [
+            {
+                "docid": i.uid,
+                "doctitle": i.title,
+                "docpuburl": i.path,
+                "docreltime": f"{i.pubdate}:00" if i.date else "",
+            }
+            for i in chunk
+        ],
     }
     return 200, json.dumps({"code": 200, "data": data}, ensure_ascii=False)

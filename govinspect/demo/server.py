@@ -46,10 +46,17 @@ from govinspect.demo.spec import HANWEB_DATAPROXY, TRS_LIST_API
 
 SITE_ORIGINS = ("county", "dept", "modern")
 ALL_PORT_KEYS = (*SITE_ORIGINS, "feeds", "refused")
-RENDERERS = {"trs_wcm": render_trs.render, "hanweb": render_hanweb.render,
-             "modern": render_modern.render}
-SERVER_HEADERS = {"trs_wcm": "TRS WCM/7.0", "hanweb": "Hanweb JCMS", "modern": "nginx",
-                  "feeds": "RSSHub-demo"}
+RENDERERS = {
+    "trs_wcm": render_trs.render,
+    "hanweb": render_hanweb.render,
+    "modern": render_modern.render,
+}
+SERVER_HEADERS = {
+    "trs_wcm": "TRS WCM/7.0",
+    "hanweb": "Hanweb JCMS",
+    "modern": "nginx",
+    "feeds": "RSSHub-demo",
+}
 POLL_INTERVAL = 0.05
 IDLE_CONNECTION_TIMEOUT = 30.0
 
@@ -72,8 +79,12 @@ class _Stats:
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
-            return {"requests": self.requests, "in_flight": self.in_flight,
-                    "max_concurrent": self.max_concurrent, "statuses": dict(self.statuses)}
+            return {
+                "requests": self.requests,
+                "in_flight": self.in_flight,
+                "max_concurrent": self.max_concurrent,
+                "statuses": dict(self.statuses),
+            }
 
 
 class _App:
@@ -107,8 +118,9 @@ class _App:
 
 def _html(status: int, text: str, encoding: str = "utf-8", declare: bool = True) -> Response:
     ctype = f"text/html; charset={encoding.upper()}" if declare else "text/html"
-    return Response(status, text.encode(encoding, errors="xmlcharrefreplace"),
-                    [("Content-Type", ctype)])
+    return Response(
+        status, text.encode(encoding, errors="xmlcharrefreplace"), [("Content-Type", ctype)]
+    )
 
 
 class _SiteApp(_App):
@@ -140,12 +152,14 @@ class _SiteApp(_App):
         form = body.decode("utf-8", errors="replace")
         if path == HANWEB_DATAPROXY and site.spec.style == "hanweb":
             status, text = render_hanweb.dataproxy(site, query, form)
-            return Response(status, text.encode("utf-8"),
-                            [("Content-Type", "text/xml; charset=UTF-8")])
+            return Response(
+                status, text.encode("utf-8"), [("Content-Type", "text/xml; charset=UTF-8")]
+            )
         if path == TRS_LIST_API and any(c.script_filled for c in site.columns):
             status, text = render_trs.list_api(site, query, form)
-            return Response(status, text.encode("utf-8"),
-                            [("Content-Type", "application/json; charset=utf-8")])
+            return Response(
+                status, text.encode("utf-8"), [("Content-Type", "application/json; charset=utf-8")]
+            )
         if path == site.spec.search_path and method != "POST":
             params = parse_qs(query)
             words = (params.get("searchword") or params.get("q") or [""])[-1]
@@ -169,8 +183,9 @@ class _SiteApp(_App):
 
     def _serve(self, method: str, page: Page) -> Response:
         if page.gate == "transient503" and self._first_hit(page.path):
-            return _html(503, "<html><body><h1>503 Service Temporarily Unavailable</h1>"
-                              "</body></html>")
+            return _html(
+                503, "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
+            )
         if page.gate == "ratelimit429" and self._first_hit(page.path):
             resp = _html(429, "<html><body><h1>429 Too Many Requests</h1></body></html>")
             resp.headers.append(("Retry-After", "1"))
@@ -195,17 +210,21 @@ class _SiteApp(_App):
         if kind == "attachment":
             if page.head405 and method == "HEAD":
                 return Response(405, b"", [("Allow", "GET")])
-            return Response(200, attachment_body(page), [("Content-Type",
-                                                          content_type(page.path))])
+            return Response(200, attachment_body(page), [("Content-Type", content_type(page.path))])
         if kind == "asset":
-            return Response(200, asset_body(page.path), [("Content-Type",
-                                                          content_type(page.path))])
+            return Response(200, asset_body(page.path), [("Content-Type", content_type(page.path))])
         if kind == "robots":
-            return Response(200, robots_txt(self.site, self.owner.urls).encode(),
-                            [("Content-Type", "text/plain; charset=utf-8")])
+            return Response(
+                200,
+                robots_txt(self.site, self.owner.urls).encode(),
+                [("Content-Type", "text/plain; charset=utf-8")],
+            )
         if kind == "sitemap_xml":
-            return Response(200, sitemap_xml(self.site, self.owner.urls).encode(),
-                            [("Content-Type", "application/xml; charset=utf-8")])
+            return Response(
+                200,
+                sitemap_xml(self.site, self.owner.urls).encode(),
+                [("Content-Type", "application/xml; charset=utf-8")],
+            )
         return self._html_page(page)
 
     def _html_page(self, page: Page) -> Response:
@@ -254,8 +273,7 @@ class _FeedsApp(_App):
         modified = feedmod.last_modified(feed)
         out = [("ETag", etag), ("Content-Type", feedmod.feed_content_type(feed))]
         if modified:
-            out.append(("Last-Modified",
-                        format_datetime(modified.astimezone(UTC), usegmt=True)))
+            out.append(("Last-Modified", format_datetime(modified.astimezone(UTC), usegmt=True)))
         if _not_modified(headers, etag, modified):
             return Response(304, b"", out)
         return Response(200, data, out)
@@ -277,6 +295,9 @@ def _not_modified(headers: Message, etag: str, modified: datetime | None) -> boo
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without this, Nagle's algorithm and delayed
+    # ACKs add ~40 ms to keep-alive answers.
+    disable_nagle_algorithm = True
     timeout = IDLE_CONNECTION_TIMEOUT
     server: _Server
 
@@ -323,6 +344,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    # The default listen backlog of 5 drops SYNs when a crawler opens connections in bursts,
+    # and every drop costs a 1 s retransmit.
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int]) -> None:
         if ":" in address[0]:
@@ -334,8 +358,14 @@ class _Server(ThreadingHTTPServer):
 class DemoServer:
     """Serves a ``Town`` on loopback ports; see docs/demo.md."""
 
-    def __init__(self, town: Town, host: str = "127.0.0.1", ports: dict[str, int] | None = None,
-                 slow_seconds: float = 1.0, hang_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        town: Town,
+        host: str = "127.0.0.1",
+        ports: dict[str, int] | None = None,
+        slow_seconds: float = 1.0,
+        hang_seconds: float = 30.0,
+    ) -> None:
         if not _is_loopback(host):
             raise ValueError(f"the demo town binds loopback addresses only, not {host!r}")
         unknown = set(ports or {}) - set(ALL_PORT_KEYS)
@@ -370,10 +400,17 @@ class DemoServer:
         bases["refused"] = self._origin_url(self._refused.getsockname()[1])
         self._urls = Urls(bases)
         for origin, server in self._servers.items():
-            server.app = (_FeedsApp(self.town, self) if origin == "feeds"
-                          else _SiteApp(self.town.sites[origin], self))
-            thread = threading.Thread(target=server.serve_forever, args=(POLL_INTERVAL,),
-                                      name=f"demo-{origin}", daemon=True)
+            server.app = (
+                _FeedsApp(self.town, self)
+                if origin == "feeds"
+                else _SiteApp(self.town.sites[origin], self)
+            )
+            thread = threading.Thread(
+                target=server.serve_forever,
+                args=(POLL_INTERVAL,),
+                name=f"demo-{origin}",
+                daemon=True,
+            )
             thread.start()
             self._threads.append(thread)
         return self
@@ -395,8 +432,12 @@ class DemoServer:
     def __enter__(self) -> DemoServer:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     def serve_for(self, lifetime_seconds: float) -> None:
@@ -439,12 +480,14 @@ class DemoServer:
         if p.suffix == ".json":
             p.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         else:
-            p.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                         encoding="utf-8")
+            p.write_text(
+                yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            )
 
     def write_manifest(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.manifest(), ensure_ascii=False, indent=1) + "\n",
-                              encoding="utf-8")
+        Path(path).write_text(
+            json.dumps(self.manifest(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
 
     def stats(self) -> dict[str, dict[str, Any]]:
         """Per origin: requests, in_flight, max_concurrent, statuses (0 = dropped/hung)."""

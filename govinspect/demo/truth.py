@@ -13,8 +13,13 @@ from govinspect.demo.model import Column, Item, PlacedLink, Site, Town, Urls
 from govinspect.demo.texts import GUIDE_ELEMENTS
 
 # Freshness windows (days) per column type, used only to state the truth flags "stale".
-STALE_DAYS: dict[str, int] = {"news": 14, "notice": 180, "policy": 180, "personnel": 365,
-                              "plan": 365}
+STALE_DAYS: dict[str, int] = {
+    "news": 14,
+    "notice": 180,
+    "policy": 180,
+    "personnel": 365,
+    "plan": 365,
+}
 HOME_STALE_DAYS = 14
 FEED_STALE_DAYS = 14
 INTERPRETATION_LATE_WORKDAYS = 3
@@ -75,8 +80,12 @@ def _pages(site: Site, urls: Urls) -> list[dict[str, Any]]:
     for page in site.pages.values():
         if not page.in_truth:
             continue
-        entry: dict[str, Any] = {"url": urls.url(site.id, page.path), "status": page.status,
-                                 "kind": page.kind, "found_via": page.found_via}
+        entry: dict[str, Any] = {
+            "url": urls.url(site.id, page.path),
+            "status": page.status,
+            "kind": page.kind,
+            "found_via": page.found_via,
+        }
         if page.item is not None:
             entry["title"] = page.item.title
             entry["date"] = _iso(page.item.date)
@@ -132,8 +141,17 @@ def _not_dead(site: Site, urls: Urls) -> list[dict[str, Any]]:
         if link.spec.role != "trap" or link.spec.trap == "base_href":
             continue
         url = urls.absolute(link.target)
-        entry = merged.setdefault(url, {"url": url, "trap": link.spec.trap, "found_on": [],
-                                        "element": link.spec.element, "keys": [], "forms": []})
+        entry = merged.setdefault(
+            url,
+            {
+                "url": url,
+                "trap": link.spec.trap,
+                "found_on": [],
+                "element": link.spec.element,
+                "keys": [],
+                "forms": [],
+            },
+        )
         entry["keys"].append(link.spec.key)
         entry["found_on"] += [u for u in _found_on(site, link, urls) if u not in entry["found_on"]]
         form = link.href or (link.target.path if link.target.origin == site.id else url)
@@ -151,9 +169,16 @@ def _not_dead(site: Site, urls: Urls) -> list[dict[str, Any]]:
     for col in site.columns:
         for item in col.items:
             if item.extra.get("mentions_404"):
-                out.append({"url": urls.url(site.id, item.path), "trap": "mentions_404",
-                            "found_on": [urls.url(site.id, col.pages[0].path)],
-                            "element": "a", "keys": [], "forms": [item.path]})
+                out.append(
+                    {
+                        "url": urls.url(site.id, item.path),
+                        "trap": "mentions_404",
+                        "found_on": [urls.url(site.id, col.pages[0].path)],
+                        "element": "a",
+                        "keys": [],
+                        "forms": [item.path],
+                    }
+                )
     return out
 
 
@@ -162,17 +187,44 @@ def _base_trap_entries(site: Site, urls: Urls) -> list[dict[str, Any]]:
     if trap is None:
         return []
     page_url = urls.url(site.id, trap.page)
-    return [{"url": urls.url(site.id, trap.base + h), "trap": "base_href", "found_on": [page_url],
-             "element": "a", "keys": [], "forms": [h],
-             "naive_url": urls.url(site.id, trap.page + h)} for h, _ in trap.links]
+    return [
+        {
+            "url": urls.url(site.id, trap.base + h),
+            "trap": "base_href",
+            "found_on": [page_url],
+            "element": "a",
+            "keys": [],
+            "forms": [h],
+            "naive_url": urls.url(site.id, trap.page + h),
+        }
+        for h, _ in trap.links
+    ]
 
 
 def _externals(site: Site, urls: Urls) -> list[dict[str, Any]]:
-    out = [{"url": urls.absolute(e.ref), "real_url": e.real_url, "element": e.element,
-            "outcome": "ok", "template": True, "found_on": []} for e in site.externals.values()]
-    out += [{"url": urls.absolute(link.target), "real_url": None, "element": link.spec.element,
-             "outcome": "ok", "template": False, "found_on": _found_on(site, link, urls)}
-            for link in site.links if link.spec.role == "link"]
+    out = [
+        {
+            "url": urls.absolute(e.ref),
+            "real_url": e.real_url,
+            "element": e.element,
+            "outcome": "ok",
+            "template": True,
+            "found_on": [],
+        }
+        for e in site.externals.values()
+    ]
+    out += [
+        {
+            "url": urls.absolute(link.target),
+            "real_url": None,
+            "element": link.spec.element,
+            "outcome": "ok",
+            "template": False,
+            "found_on": _found_on(site, link, urls),
+        }
+        for link in site.links
+        if link.spec.role == "link"
+    ]
     return out
 
 
@@ -183,21 +235,29 @@ def _policies(site: Site, urls: Urls) -> list[dict[str, Any]]:
             continue
         for doc in col.items:
             interp: Item | None = doc.extra.get("interpretation")
-            late = bool(interp and doc.date and interp.date and working_days_between(
-                doc.date, interp.date) > INTERPRETATION_LATE_WORKDAYS)
-            out.append({
-                "url": urls.url(site.id, doc.path),
-                "title": doc.title,
-                "doc_number": doc.meta.doc_number if doc.meta else None,
-                "date": _iso(doc.date),
-                "column": col.name,
-                "interpretation": urls.url(site.id, interp.path) if interp else None,
-                "interpretation_date": _iso(interp.date) if interp else None,
-                "links_to_interpretation": interp is not None,
-                "backlink": bool(interp and any(r.ref.path == doc.path for r in interp.related)),
-                "copied": doc.extra.get("mode") == "copied",
-                "late": late,
-            })
+            late = bool(
+                interp
+                and doc.date
+                and interp.date
+                and working_days_between(doc.date, interp.date) > INTERPRETATION_LATE_WORKDAYS
+            )
+            out.append(
+                {
+                    "url": urls.url(site.id, doc.path),
+                    "title": doc.title,
+                    "doc_number": doc.meta.doc_number if doc.meta else None,
+                    "date": _iso(doc.date),
+                    "column": col.name,
+                    "interpretation": urls.url(site.id, interp.path) if interp else None,
+                    "interpretation_date": _iso(interp.date) if interp else None,
+                    "links_to_interpretation": interp is not None,
+                    "backlink": bool(
+                        interp and any(r.ref.path == doc.path for r in interp.related)
+                    ),
+                    "copied": doc.extra.get("mode") == "copied",
+                    "late": late,
+                }
+            )
     return out
 
 
@@ -223,23 +283,42 @@ def _annual(site: Site, urls: Urls, as_of: date) -> dict[str, Any]:
     due = as_of.year - 1
     return {
         "annual_reports": years,
-        "annual_report_items": [{"year": i.extra["year"], "url": urls.url(site.id, i.path),
-                                 "date": _iso(i.date)} for i in items],
+        "annual_report_items": [
+            {"year": i.extra["year"], "url": urls.url(site.id, i.path), "date": _iso(i.date)}
+            for i in items
+        ],
         "annual_report_latest_due": due,
         "annual_report_missing_latest": due not in years,
     }
 
 
 def _letters(site: Site, urls: Urls) -> list[dict[str, Any]]:
-    return [{"url": urls.url(site.id, i.path), "title": i.title, "asked": _iso(i.extra["asked"]),
-             "answered": _iso(i.extra["answered"])}
-            for c in site.columns if c.spec.ctype == "interaction" for i in c.items]
+    return [
+        {
+            "url": urls.url(site.id, i.path),
+            "title": i.title,
+            "asked": _iso(i.extra["asked"]),
+            "answered": _iso(i.extra["answered"]),
+        }
+        for c in site.columns
+        if c.spec.ctype == "interaction"
+        for i in c.items
+    ]
 
 
 def _consultations(site: Site, urls: Urls) -> list[dict[str, Any]]:
-    return [{"url": urls.url(site.id, i.path), "title": i.title, "start": _iso(i.extra["start"]),
-             "end": _iso(i.extra["end"]), "days": i.extra["days"]}
-            for c in site.columns if c.spec.ctype == "consultation" for i in c.items]
+    return [
+        {
+            "url": urls.url(site.id, i.path),
+            "title": i.title,
+            "start": _iso(i.extra["start"]),
+            "end": _iso(i.extra["end"]),
+            "days": i.extra["days"],
+        }
+        for c in site.columns
+        if c.spec.ctype == "consultation"
+        for i in c.items
+    ]
 
 
 def _norms(site: Site, urls: Urls) -> dict[str, Any]:
@@ -272,9 +351,12 @@ def site_truth(site: Site, urls: Urls, as_of: date) -> dict[str, Any]:
         "style": s.style,
         "encoding": s.encoding,
         "site_code": s.site_code,
-        "homepage": {"url": urls.base(site.id), "last_update": _iso(last),
-                     "age_days": _age(as_of, last),
-                     "stale": bool(last and (as_of - last).days > HOME_STALE_DAYS)},
+        "homepage": {
+            "url": urls.base(site.id),
+            "last_update": _iso(last),
+            "age_days": _age(as_of, last),
+            "stale": bool(last and (as_of - last).days > HOME_STALE_DAYS),
+        },
         "columns": [_column(site, c, urls, as_of) for c in site.columns],
         "pages": _pages(site, urls),
         "dead_links": _dead_links(site, urls),
@@ -294,18 +376,20 @@ def feeds_truth(town: Town, urls: Urls) -> list[dict[str, Any]]:
     for feed in town.feeds:
         last = feed.last_post
         missing = feed.spec.kind == "missing"
-        out.append({
-            "unit": feed.spec.unit,
-            "name": feed.spec.name,
-            "platform": feed.spec.platform,
-            "url": urls.url("feeds", feed.spec.path),
-            "format": "atom" if feed.spec.kind == "atom" else "rss",
-            "posts": len(feed.posts),
-            "last_post": _iso(last),
-            "stale": bool(last and (town.as_of - last).days > FEED_STALE_DAYS),
-            "error": "http_404" if missing else None,
-            "bozo": feed.spec.kind == "malformed",
-        })
+        out.append(
+            {
+                "unit": feed.spec.unit,
+                "name": feed.spec.name,
+                "platform": feed.spec.platform,
+                "url": urls.url("feeds", feed.spec.path),
+                "format": "atom" if feed.spec.kind == "atom" else "rss",
+                "posts": len(feed.posts),
+                "last_post": _iso(last),
+                "stale": bool(last and (town.as_of - last).days > FEED_STALE_DAYS),
+                "error": "http_404" if missing else None,
+                "bozo": feed.spec.kind == "malformed",
+            }
+        )
     return out
 
 
@@ -324,13 +408,25 @@ def config(town: Town, urls: Urls) -> dict[str, Any]:
     """The public site registry (govinspect config) for the running demo town."""
     units = []
     for sid, site in town.sites.items():
-        unit: dict[str, Any] = {"id": sid, "name": site.spec.name,
-                                "category": site.spec.category, "website": urls.base(sid),
-                                "site_code": site.spec.site_code}
-        media = [{"name": f.spec.name, "platform": f.spec.platform,
-                  "feed": urls.url("feeds", f.spec.path)}
-                 for f in town.feeds if f.spec.unit == sid]
+        unit: dict[str, Any] = {
+            "id": sid,
+            "name": site.spec.name,
+            "category": site.spec.category,
+            "website": urls.base(sid),
+            "site_code": site.spec.site_code,
+        }
+        media = [
+            {
+                "name": f.spec.name,
+                "platform": f.spec.platform,
+                "feed": urls.url("feeds", f.spec.path),
+            }
+            for f in town.feeds
+            if f.spec.unit == sid
+        ]
         if media:
             unit["new_media"] = media
+        if site.spec.column_types:
+            unit["column_types"] = dict(site.spec.column_types)
         units.append(unit)
     return {"units": units}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from govinspect.store.models import Column, ColumnItem, Link, LinkCheck, Page
@@ -210,6 +210,11 @@ def finalize_columns(
         )
     }
     columns = list(session.scalars(select(Column).where(Column.run_id == run_id)))
+    channels = _channels(session, run_id, columns)
+    for column in channels:
+        session.execute(delete(ColumnItem).where(ColumnItem.column_id == column.id))
+        session.delete(column)
+    columns = [c for c in columns if c not in channels]
     urls = {c.url for c in columns}
     names = {c.name: c for c in columns}
     for column in columns:
@@ -225,6 +230,36 @@ def finalize_columns(
             column.parent_url = parent.url if parent else column.parent_url
     _levels(columns)
     return len(columns)
+
+
+#: A list page whose items are mostly other columns' items is a channel page (频道: 新闻中心
+#: showing the newest of 要闻, 动态 ...), not a column of its own.
+CHANNEL_SHARE = 0.8
+CHANNEL_MIN_ITEMS = 3
+
+
+def _channels(session: Session, run_id: int, columns: list[Column]) -> list[Column]:
+    by_column: dict[int, set[str]] = defaultdict(set)
+    for column_id, url in session.execute(
+        select(ColumnItem.column_id, ColumnItem.url).where(
+            ColumnItem.run_id == run_id, ColumnItem.url.is_not(None)
+        )
+    ):
+        by_column[column_id].add(url)
+    found = []
+    for column in columns:
+        own = by_column.get(column.id, set())
+        if len(own) < CHANNEL_MIN_ITEMS:
+            continue
+        children = [
+            c
+            for c in columns
+            if c is not column and (c.parent_url == column.url or c.url.startswith(column.url))
+        ]
+        elsewhere = set().union(*(by_column.get(c.id, set()) for c in columns if c is not column))
+        if children and len(own & elsewhere) >= CHANNEL_SHARE * len(own):
+            found.append(column)
+    return found
 
 
 def _levels(columns: list[Column]) -> None:
