@@ -167,6 +167,52 @@ def crawl(
 
 
 @app.command()
+def feeds(
+    ctx: typer.Context,
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", "-u", help="Unit id (repeat; default: all).")
+    ] = None,
+) -> None:
+    """Poll the new-media accounts' feeds (RSS/Atom) and store every post seen.
+
+    Unchanged feeds cost a 304; a failing feed makes the account "unknown", never "stale".
+
+    Example: govinspect feeds --unit qixian
+    """
+    from govinspect.crawler.feeds import poll_feeds
+
+    app_ctx = _ctx(ctx)
+    summary = poll_feeds(app_ctx.store, app_ctx.registry, unit, app_ctx.settings)
+    table = Table(title=f"feeds poll (run {summary.run_id}, {summary.seconds:.1f} s)")
+    for name in (
+        "unit",
+        "account",
+        "platform",
+        "outcome",
+        "status",
+        "entries",
+        "new posts",
+        "error",
+    ):
+        table.add_column(name, overflow="fold")
+    colours = {"ok": "green", "not_modified": "cyan", "error": "red"}
+    for r in summary.results:
+        table.add_row(
+            escape(r.unit_id),
+            escape(r.name),
+            r.platform,
+            f"[{colours.get(r.outcome, 'white')}]{r.outcome}[/]",
+            str(r.status or "-"),
+            str(r.entries),
+            str(r.new_posts),
+            escape(r.error or r.bozo or "-"),
+        )
+    console.print(table)
+    if summary.errors:
+        console.print(f"{summary.errors} feed(s) failed: those accounts cannot be checked")
+
+
+@app.command()
 def probe(
     ctx: typer.Context,
     unit: Annotated[

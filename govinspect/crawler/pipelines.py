@@ -45,8 +45,11 @@ class StorePipeline:
             self.checks.append(item)
         elif isinstance(item, ListPageRecord):
             self.lists.append(item)
+        # Flush after a check only: a page's record comes just before its check, so the two
+        # land in the same transaction.
         pending = len(self.pages) + len(self.checks) + len(self.lists)
-        if pending >= BATCH_ITEMS or time.monotonic() - self.last_flush > BATCH_SECONDS:
+        due = pending >= BATCH_ITEMS or time.monotonic() - self.last_flush > BATCH_SECONDS
+        if due and isinstance(item, CheckRecord):
             self.flush()
         return item
 

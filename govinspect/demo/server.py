@@ -348,6 +348,9 @@ class _Server(ThreadingHTTPServer):
     # and every drop costs a 1 s retransmit.
     request_queue_size = 256
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-answer (a killed crawl, a timeout) is not an error."""
+
     def __init__(self, address: tuple[str, int]) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6

@@ -309,8 +309,9 @@ class Frontier:
 
 
 def resume_frontier(session: Session, run_id: int) -> Frontier:
+    # Done means verified: a page stored without its check (the batch boundary fell between
+    # them) is fetched again; the page row is kept and its links are not written twice.
     done = set(session.scalars(select(LinkCheck.target_url).where(LinkCheck.run_id == run_id)))
-    done.update(session.scalars(select(Page.url).where(Page.run_id == run_id)))
     pages_done = session.scalar(select(func.count()).select_from(Page).where(Page.run_id == run_id))
     rows = session.execute(
         select(Link.target_url, func.min(Link.kind), func.min(Page.depth))
