@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -166,6 +166,110 @@ def crawl(
         raise typer.Exit(1)
 
 
+def _ranking_table(rows: list[dict], title: str) -> Table:
+    table = Table(title=title)
+    for name in ("排名", "单位", "类别"):
+        table.add_column(name)
+    dimensions = list(dict.fromkeys(d for row in rows for d in row["scores"]))
+    for name in dimensions:
+        table.add_column(name, justify="right")
+    for name in ("总分", "结论", "单项否决"):
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        verdict = f"[red]{row['verdict']}[/]" if row["failed"] else row["verdict"]
+        total = "-" if row["total"] is None else f"{row['total']:g}/{row['max_total']:g}"
+        table.add_row(
+            str(row["rank"]),
+            escape(row["name"]),
+            escape(row["category"]),
+            *(
+                f"{row['scores'][d]:g}/{row['max'][d]:g}" if d in row["scores"] else "-"
+                for d in dimensions
+            ),
+            total,
+            verdict,
+            escape("；".join(dict.fromkeys(row["vetoes"])) or "-"),
+        )
+    return table
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Monitoring date YYYY-MM-DD (default: today, Asia/Shanghai)."),
+    ] = None,
+    rubric: Annotated[
+        Path | None, typer.Option("--rubric", help="Rubric YAML (or a folder of them).")
+    ] = None,
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", "-u", help="Unit id (repeat; default: all).")
+    ] = None,
+) -> None:
+    """Judge the latest facts against the rules; store findings and scores, print the ranking.
+
+    Example: govinspect check --as-of 2026-11-20
+    """
+    from govinspect.checks.rubric import load_rubric
+    from govinspect.checks.run import ranking, run_checks
+    from govinspect.checks.timeutil import parse_as_of
+
+    app_ctx = _ctx(ctx)
+    day = parse_as_of(as_of)
+    if rubric is not None:
+        for category in ("county", "department"):
+            load_rubric(rubric, category)  # a broken rubric fails before anything is written
+    units = [u.id for u in app_ctx.registry.select(unit)]
+    run_id = run_checks(
+        app_ctx.store, app_ctx.registry, day, rubric, app_ctx.settings.data_dir, units
+    )
+    rows = ranking(app_ctx.store, run_id)
+    console.print(_ranking_table(rows, f"check run {run_id}, as of {day.isoformat()}"))
+    console.print(f"export: govinspect export --format json --run {run_id}")
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json or csv.")] = "json",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")
+    ] = None,
+    run: Annotated[
+        int | None, typer.Option("--run", help="Check run id (default: the latest).")
+    ] = None,
+) -> None:
+    """Write the findings and scores of a check run as JSON (schema docs/export.schema.json) or CSV.
+
+    Example: govinspect export --format json --out var/export.json
+    """
+    import io
+
+    from govinspect.errors import ConfigError
+    from govinspect.reports.export import export_csv, export_json
+
+    if fmt not in ("json", "csv"):
+        raise ConfigError(f"--format: {fmt!r} is not one of json, csv")
+    app_ctx = _ctx(ctx)
+    if fmt == "json":
+        data = export_json(app_ctx.store, run, app_ctx.settings.data_dir.resolve())
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    else:
+        buffer = io.StringIO()
+        export_csv(app_ctx.store, run, buffer, app_ctx.settings.data_dir.resolve())
+        text = buffer.getvalue()
+    if out is None:
+        typer.echo(text)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"--out: cannot write {out}: {exc.strerror or exc}") from None
+    err_console.print(f"wrote {escape(str(out))}")
+
+
 @app.command()
 def feeds(
     ctx: typer.Context,
@@ -313,27 +417,37 @@ def demo(
     ctx: typer.Context,
     scale: Annotated[int, typer.Option(min=1, max=1000, help="Multiply the articles.")] = 1,
     out: Annotated[
-        Path | None, typer.Option(help="Where config and manifest go (default <data dir>/demo).")
+        Path | None,
+        typer.Option(help="Folder for the demo's registry, truth, database and results."),
     ] = None,
     serve: Annotated[
         bool, typer.Option("--serve", help="Keep serving after the job until --lifetime ends.")
+    ] = False,
+    serve_only: Annotated[
+        bool, typer.Option("--serve-only", help="Only serve the town; run no job.")
     ] = False,
     lifetime: Annotated[
         float, typer.Option(min=1, help="Seconds the server lives at most.")
     ] = 3600.0,
 ) -> None:
-    """Serve the demo town (fake government sites on 127.0.0.1) and run the job on it.
+    """Serve the demo town (fake government sites on 127.0.0.1) and run the whole job on it.
 
-    Writes a matching site registry and the ground-truth manifest.
+    Writes the town's registry and ground truth, then crawls every site, polls the feeds,
+    probes the homepages, checks as of the town's date and exports the results, all in its own
+    folder and database (default <data dir>/demo), and prints the ranking.
 
     Example: govinspect demo --serve --lifetime 600
     """
-    from govinspect.demo import DemoServer, build_town
+    from govinspect.demo import AS_OF, DemoServer, build_town
 
     app_ctx = _ctx(ctx)
-    folder = out or app_ctx.settings.data_dir / "demo"
+    folder = (out or app_ctx.settings.data_dir / "demo").resolve()
     folder.mkdir(parents=True, exist_ok=True)
     config_path, manifest_path = folder / "govinspect.yaml", folder / "manifest.json"
+    # The demo's own database and data: the town's ports change with every run.
+    settings = app_ctx.settings.model_copy(
+        update={"config": config_path, "data_dir": folder, "db": None, "timeout": 5.0}
+    )
     with DemoServer(build_town(scale=scale)) as server:
         server.write_config(config_path)
         server.write_manifest(manifest_path)
@@ -341,14 +455,50 @@ def demo(
         console.print(f"[bold]demo town[/] (scale {scale}) serving on 127.0.0.1:")
         for unit in registry.units:
             console.print(f"  {escape(unit.id):8} {escape(unit.name)}  {escape(unit.website)}")
-        console.print(f"config:   {escape(str(config_path))}")
-        console.print(f"manifest: {escape(str(manifest_path))}")
-        if serve:
+        console.print(f"registry: {escape(str(config_path))}")
+        console.print(f"truth:    {escape(str(manifest_path))}")
+        if not serve_only:
+            _demo_job(settings, registry, AS_OF, folder)
+        if serve or serve_only:
             console.print(
                 f"serving for {lifetime:.0f} s (Ctrl-C stops); try:\n"
-                f"  govinspect --config {escape(str(config_path))} units"
+                f"  govinspect --config {escape(str(config_path))} --data-dir "
+                f"{escape(str(folder))} crawl --unit county"
             )
             server.serve_for(lifetime)
+
+
+def _demo_job(settings: Settings, registry: Registry, as_of: Any, folder: Path) -> None:
+    from govinspect.crawler.feeds import poll_feeds
+    from govinspect.crawler.probe import probe_round
+    from govinspect.pipeline import check_and_export, crawl_all
+
+    store = open_store(settings.database_url, settings.sqlite_busy_timeout_ms)
+    try:
+        console.print(f"crawling {len(registry.units)} sites (one subprocess each) …")
+        crawl_all(
+            settings,
+            registry,
+            store,
+            parallel=len(registry.units),
+            on_done=lambda r: console.print(
+                f"  {escape(r.unit_id)}: {r.status}, {r.summary.get('pages', 0)} pages, "
+                f"{r.summary.get('checked', 0)} other links, {r.summary.get('seconds', '-')} s"
+            ),
+        )
+        summary = poll_feeds(store, registry, None, settings)
+        console.print(
+            f"feeds: {summary.accounts} accounts, {summary.ok} ok, {summary.errors} failed"
+        )
+        probes = probe_round(store, registry, settings)
+        console.print(f"probes: {sum(p.ok for p in probes)}/{len(probes)} homepages open")
+        export_path = folder / "export.json"
+        run_id, rows = check_and_export(settings, registry, store, as_of, None, export_path)
+        console.print(_ranking_table(rows, f"示范县 ranking (check run {run_id}, as of {as_of})"))
+        console.print(f"export:   {escape(str(export_path))}")
+        console.print(f"evidence: {escape(str(folder / 'warc'))}")
+    finally:
+        store.dispose()
 
 
 def main() -> None:

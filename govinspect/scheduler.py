@@ -21,7 +21,6 @@ import signal
 import socket
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -67,44 +66,21 @@ class JobContext:
 
 def job_crawl_and_check(ctx: JobContext) -> dict[str, Any]:
     """Crawl all units with a parallel limit and a time limit each, then check."""
-    from govinspect.crawler.launch import run_crawl
-    from govinspect.store.units import sync_registry
+    from govinspect.pipeline import check_and_export, crawl_all
 
     settings, registry, store = ctx.open()
     try:
-        sync_registry(store, registry)
         plan = registry.schedule
-        limit = plan.crawl_time_limit_minutes * 60
-        results: dict[str, str] = {}
-        with ThreadPoolExecutor(max_workers=plan.crawl_parallel) as pool:
-            futures = {
-                pool.submit(run_crawl, settings, store, unit, True, None, False, limit): unit.id
-                for unit in registry.units
-            }
-            for future in as_completed(futures):
-                unit_id = futures[future]
-                try:
-                    result = future.result()
-                    results[unit_id] = result.status
-                    if result.status != "complete":
-                        log.warning(
-                            "crawl of %s ended %s: %s", unit_id, result.status, result.error
-                        )
-                except Exception as exc:  # noqa: BLE001 - one unit's failure never stops the rest
-                    results[unit_id] = f"failed: {exc}"
-                    log.exception("crawl of %s failed", unit_id)
-        run_id = _check(store, registry, settings)
-        log.info("nightly crawl done: %s; check run %s", results, run_id)
-        return {"crawls": results, "check_run": run_id}
+        results = crawl_all(
+            settings, registry, store, plan.crawl_parallel, plan.crawl_time_limit_minutes * 60
+        )
+        as_of = datetime.now(ZoneInfo(plan.timezone)).date()
+        run_id, _ = check_and_export(settings, registry, store, as_of)
+        statuses = {r.unit_id: r.status for r in results}
+        log.info("nightly crawl done: %s; check run %s", statuses, run_id)
+        return {"crawls": statuses, "check_run": run_id}
     finally:
         store.dispose()
-
-
-def _check(store: Store, registry: Registry, settings: Settings) -> int | None:
-    from govinspect.checks.run import run_checks
-
-    as_of = datetime.now(ZoneInfo(registry.schedule.timezone)).date()
-    return run_checks(store, registry, as_of, None, settings.data_dir)
 
 
 def job_probe(ctx: JobContext, unit_id: str) -> None:

@@ -1,0 +1,101 @@
+"""不可用链接: dead link targets on the homepage and on other pages, one finding per target.
+
+The crawler verified every distinct target and classed it (``LinkCheck.outcome``).  Dead
+outcomes count; ``blocked`` and ``robots_excluded`` targets are unknown (we were not allowed to
+look) and are listed separately, never counted as dead.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from govinspect.checks import tables
+from govinspect.checks.facts import LinkCheckFact, UnitFacts
+from govinspect.checks.findings import CheckResult, Reporter, clean_url
+from govinspect.checks.rubric import Rubric
+from govinspect.checks.tables import label
+
+CHECK = "dead_links"
+
+
+def outcome_groups() -> tuple[frozenset[str], frozenset[str]]:
+    """(dead outcomes, unknown outcomes) from the checks' tables."""
+    groups = tables.tables()["link_outcomes"]
+    return frozenset(groups["dead"]), frozenset(groups["unknown"])
+
+
+def counted(link: LinkCheckFact) -> bool:
+    """A target counts when some page really links to it (not only an inferred list page)."""
+    ignored = set(tables.tables()["dead_link_ignored_kinds"])
+    return link.found_on_total > 0 and not set(link.kinds) <= ignored
+
+
+def _reason(link: LinkCheckFact) -> str:
+    return label("outcomes", link.outcome, status=link.status if link.status is not None else "-")
+
+
+def _evidence(link: LinkCheckFact) -> dict[str, Any]:
+    return {
+        "outcome": link.outcome,
+        "status": link.status,
+        "error": link.error,
+        "final_url": link.final_url,
+        "checked_at": link.checked_at,
+        "attempts": list(link.attempts),
+        "found_on": list(link.found_on),
+        "found_on_total": link.found_on_total,
+        "on_homepage": link.on_homepage,
+        "kinds": list(link.kinds),
+        **({"warc": link.warc} if link.warc else {}),
+    }
+
+
+def _row(link: LinkCheckFact) -> dict[str, Any]:
+    return {
+        "url": clean_url(link.target_url),
+        "found_on": [clean_url(u) for u in link.found_on],
+        "found_on_total": link.found_on_total,
+        "on_homepage": link.on_homepage,
+        "status": link.status,
+        "error": link.error,
+        "outcome": link.outcome,
+        "text": link.anchor_text,
+    }
+
+
+def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
+    dead_outcomes, unknown_outcomes = outcome_groups()
+    reporter = Reporter(CHECK, rubric)
+    dead: list[LinkCheckFact] = []
+    unknown: list[LinkCheckFact] = []
+    for link in facts.link_checks:
+        if not counted(link):
+            continue
+        if link.outcome in dead_outcomes:
+            dead.append(link)
+        elif link.outcome in unknown_outcomes:
+            unknown.append(link)
+    dead.sort(key=lambda link: (not link.on_homepage, link.target_url))
+    for link in dead:
+        rule = "dead_link_homepage" if link.on_homepage else "dead_link_other"
+        reporter.add(
+            rule,
+            urls=[link.target_url, *link.found_on],
+            evidence=_evidence(link),
+            text=link.anchor_text or link.target_url,
+            reason=_reason(link),
+            url=link.target_url,
+            pages=link.found_on_total,
+            first_page=link.found_on[0] if link.found_on else "-",
+        )
+    if unknown:
+        reporter.add(
+            "links_unknown",
+            urls=[link.target_url for link in unknown],
+            evidence={"links": [_row(link) for link in unknown]},
+            count=len(unknown),
+        )
+    reporter.result.report["dead_links"] = [_row(link) for link in dead]
+    reporter.result.report["unknown_links"] = [_row(link) for link in unknown]
+    return reporter.result
