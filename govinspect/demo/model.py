@@ -906,6 +906,9 @@ def _add_endpoint(site: Site, spec: LinkSpec, path: str) -> None:
         for hop, nxt, status in zip(hops, nexts, (302, 301, 302), strict=True):
             _page(site, Page(hop, "redirect", status=status, location=nxt, in_truth=False))
         _page(site, Page(final, "simple", title=title, found_via="redirect"))
+    elif b == "page":
+        # An ordinary content page (e.g. 政府信息公开制度): no column, no fault.
+        _page(site, Page(path, "simple", title=title))
     elif b == "base_page":
         base = path + "content/"
         links = [("hjbh.html", "环境保护"), ("spaq.html", "食品安全")]

@@ -633,6 +633,25 @@ _COUNTY_LINKS = (
     ),
     # --- live links to the other demo sites ------------------------------------------------
     LinkSpec("county_to_dept", "link", "a", "site:dept/", ("home",), text="示范县教育局"),
+    # The two other standard 政府信息公开 sections (国办公开办函〔2019〕61号).
+    LinkSpec(
+        "county_xxgkzd",
+        "link",
+        "a",
+        "/zwgk/xxgkzd/index.html",
+        ("home",),
+        behaviour="page",
+        text="政府信息公开制度",
+    ),
+    LinkSpec(
+        "county_fdzdgknr",
+        "link",
+        "a",
+        "/zwgk/fdzdgknr/index.html",
+        ("home",),
+        behaviour="page",
+        text="法定主动公开内容",
+    ),
     LinkSpec(
         "county_to_modern", "link", "a", "site:modern/", ("home",), text="示范县发展和改革委员会"
     ),
@@ -1059,6 +1078,25 @@ _DEPT_LINKS = (
         text="局长信箱",
     ),
     LinkSpec("dept_to_county", "link", "a", "site:county/", ("home",), text="示范县人民政府"),
+    # The two other standard 政府信息公开 sections (国办公开办函〔2019〕61号).
+    LinkSpec(
+        "dept_xxgkzd",
+        "link",
+        "a",
+        "/zwgk/xxgkzd/index.html",
+        ("home",),
+        behaviour="page",
+        text="政府信息公开制度",
+    ),
+    LinkSpec(
+        "dept_fdzdgknr",
+        "link",
+        "a",
+        "/zwgk/fdzdgknr/index.html",
+        ("home",),
+        behaviour="page",
+        text="法定主动公开内容",
+    ),
 )
 
 _DEPT_POLICIES = (
@@ -1293,6 +1331,25 @@ _MODERN_LINKS = (
         "modern_fragment", "trap", "a", "#content", ("home",), trap="fragment", text="跳过导航"
     ),
     LinkSpec("modern_to_county", "link", "a", "site:county/", ("home",), text="示范县人民政府"),
+    # The two other standard 政府信息公开 sections (国办公开办函〔2019〕61号).
+    LinkSpec(
+        "modern_xxgkzd",
+        "link",
+        "a",
+        "/xxgk/xxgkzd/index.html",
+        ("home",),
+        behaviour="page",
+        text="政府信息公开制度",
+    ),
+    LinkSpec(
+        "modern_fdzdgknr",
+        "link",
+        "a",
+        "/xxgk/fdzdgknr/index.html",
+        ("home",),
+        behaviour="page",
+        text="法定主动公开内容",
+    ),
 )
 
 _MODERN_POLICIES = tuple(
