@@ -16,7 +16,11 @@ def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.
     base = {"PATH": "/usr/bin:/bin", "HOME": str(cwd), "COLUMNS": "200"}
     return subprocess.run(
         [sys.executable, "-m", "govinspect", *args],
-        cwd=cwd, env={**base, **(env or {})}, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -79,8 +83,9 @@ def test_default_database_lives_in_data_dir(tmp_path):
 
 
 def test_unreachable_database(tmp_path):
-    result = run("--db", "postgresql+psycopg://postgres@127.0.0.1:1/test", "db", "upgrade",
-                 cwd=tmp_path)
+    result = run(
+        "--db", "postgresql+psycopg://postgres@127.0.0.1:1/test", "db", "upgrade", cwd=tmp_path
+    )
     assert_clean_error(result, 3, "cannot open database")
 
 
@@ -89,8 +94,7 @@ def test_invalid_database_url(tmp_path):
 
 
 def test_bad_setting_in_environment(tmp_path, config):
-    result = run("--config", str(config), "units", cwd=tmp_path,
-                 env={"GOVINSPECT_TIMEOUT": "soon"})
+    result = run("--config", str(config), "units", cwd=tmp_path, env={"GOVINSPECT_TIMEOUT": "soon"})
     assert_clean_error(result, 2, "GOVINSPECT_TIMEOUT")
 
 
@@ -100,3 +104,26 @@ def test_every_command_has_help_with_example(tmp_path, command):
     assert result.returncode == 0
     if command:
         assert "Example:" in result.stdout
+
+
+def test_locked_database_is_one_clear_line(tmp_path, config):
+    import sqlite3
+
+    db = tmp_path / "locked.db"
+    assert run("--db", str(db), "db", "upgrade", cwd=tmp_path).returncode == 0
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = run(
+            "--config",
+            str(config),
+            "--db",
+            str(db),
+            "crawl",
+            cwd=tmp_path,
+            env={"GOVINSPECT_SQLITE_BUSY_TIMEOUT_MS": "300"},
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert_clean_error(result, 3, "database is locked")

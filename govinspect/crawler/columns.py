@@ -18,33 +18,56 @@ from lxml import etree
 from govinspect.crawler.dates import drop_invisible, normalize_text, parse_html
 
 #: Meta tags of column pages (政府网站发展指引 convention), returned under these names.
-COLUMN_META_NAMES = ("SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ColumnDescription",
-                     "ColumnKeywords", "ColumnType")
-COLUMN_TYPES = ("news", "notice", "policy", "personnel", "plan", "interpretation",
-                "disclosure_guide", "annual_report", "consultation", "interaction", "other")
+COLUMN_META_NAMES = (
+    "SiteName",
+    "SiteDomain",
+    "SiteIDCode",
+    "ColumnName",
+    "ColumnDescription",
+    "ColumnKeywords",
+    "ColumnType",
+)
+COLUMN_TYPES = (
+    "news",
+    "notice",
+    "policy",
+    "personnel",
+    "plan",
+    "interpretation",
+    "disclosure_guide",
+    "annual_report",
+    "consultation",
+    "interaction",
+    "other",
+)
 #: Breadcrumb separators (after NFKC: ＞ is >); a separator-only text is not a name.
 _SEPARATORS = re.compile(r"\s*(?:>>|>|»|›|/|→|〉|»|≫|＞|\\)\s*")
 #: How far above the label a breadcrumb container may sit.
 _CRUMB_CLIMB = 4
 #: Tokens of regions that never hold the sitemap itself.
-_SITEMAP_SKIP_TOKENS = frozenset({"header", "footer", "foot", "breadcrumb", "crumb", "copyright",
-                                  "yqlj", "friendlink"})
+_SITEMAP_SKIP_TOKENS = frozenset(
+    {"header", "footer", "foot", "breadcrumb", "crumb", "copyright", "yqlj", "friendlink"}
+)
 #: Parts of class/id tokens of navigation regions (``mainnav``, ``leftmenu``, ``daohang``).
 _NAV_PARTS = ("nav", "menu", "daohang", "lanmu")
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "th"})
 #: Peer search bound when computing sitemap ownership (keeps huge sitemaps linear enough).
 _PEER_SCAN_LIMIT = 300
 _SKIP_HREF = re.compile(r"^(javascript|mailto|tel|about|data|vbscript):", re.IGNORECASE)
-_FILE_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|pptx?|zip|rar|7z|txt|ofd|et|jpe?g|png|gif)$",
-                       re.IGNORECASE)
-_DOC_URL = re.compile(r"/t\d{8}_\d+|/art/\d{4}/|content_\d+|[_/-]\d{5,}\.(s?html?|jsp|aspx?|php)$",
-                      re.IGNORECASE)
+_FILE_EXT = re.compile(
+    r"\.(pdf|docx?|xlsx?|wps|pptx?|zip|rar|7z|txt|ofd|et|jpe?g|png|gif)$", re.IGNORECASE
+)
+_DOC_URL = re.compile(
+    r"/t\d{8}_\d+|/art/\d{4}/|content_\d+|[_/-]\d{5,}\.(s?html?|jsp|aspx?|php)$", re.IGNORECASE
+)
 
 
 @cache
 def _data() -> dict[str, Any]:
-    text = resources.files("govinspect.crawler").joinpath("data/column_types.yaml").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("govinspect.crawler")
+        .joinpath("data/column_types.yaml")
+        .read_text(encoding="utf-8")
     )
     data = yaml.safe_load(text)
     for entry in data["types"]:
@@ -135,7 +158,7 @@ class _CrumbWalk:
             if m is None:
                 return
             self.started = True
-            text = text[m.end():]
+            text = text[m.end() :]
         for part in _SEPARATORS.split(text):
             name = re.sub(r"\s+", "", part).strip(":：")
             if name:
@@ -174,7 +197,7 @@ def _crumb_container(root: etree._Element) -> tuple[etree._Element | None, bool]
             m = label.search(normalize_text(raw)) if raw else None
             if m is None:
                 continue
-            if _SEPARATORS.search(normalize_text(raw)[m.end():]):
+            if _SEPARATORS.search(normalize_text(raw)[m.end() :]):
                 return el, True  # a text-only trail: 首页 > 政务公开 > 通知公告
             # The label sits in a span of its own more often than not: climb to the links.
             node = el
@@ -256,7 +279,8 @@ def _column_link(a: etree._Element, base_url: str, site: str) -> tuple[str, str]
 
 def _in_nav(el: etree._Element) -> bool:
     return any(
-        x.tag == "nav" or (x.get("role") or "").lower() == "navigation"
+        x.tag == "nav"
+        or (x.get("role") or "").lower() == "navigation"
         or any(part in token for token in _tokens(x) for part in _NAV_PARTS)
         for x in (el, *el.iterancestors())
     )

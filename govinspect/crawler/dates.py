@@ -53,8 +53,19 @@ SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 #: Visible labels that introduce a page's publication date, in two tiers (see module doc).
 LABEL_TIERS: tuple[tuple[str, ...], ...] = (
-    ("发布时间", "发布日期", "发稿时间", "发表时间", "公开日期", "公开时间", "公布日期",
-     "公布时间", "发文时间", "时间", "日期"),
+    (
+        "发布时间",
+        "发布日期",
+        "发稿时间",
+        "发表时间",
+        "公开日期",
+        "公开时间",
+        "公布日期",
+        "公布时间",
+        "发文时间",
+        "时间",
+        "日期",
+    ),
     ("生成日期", "更新时间", "更新日期", "录入时间", "上传时间", "信息时间"),
 )
 
@@ -63,8 +74,16 @@ DISCLOSURE_LABELS: dict[str, tuple[str, ...]] = {
     "索引号": ("索引号", "信息索引号", "索取号"),
     "主题分类": ("主题分类", "信息分类", "所属主题", "分类"),
     "体裁分类": ("体裁分类", "体裁"),
-    "发布机构": ("发布机构", "发文机关", "发文单位", "发布单位", "制发机关", "公开机构",
-                 "信息来源", "来源"),
+    "发布机构": (
+        "发布机构",
+        "发文机关",
+        "发文单位",
+        "发布单位",
+        "制发机关",
+        "公开机构",
+        "信息来源",
+        "来源",
+    ),
     "成文日期": ("成文日期", "成文时间", "形成日期", "签发日期", "印发日期"),
     "生成日期": ("生成日期",),
     "发文字号": ("发文字号", "文号", "发文文号", "文件编号"),
@@ -91,9 +110,18 @@ DISCLOSURE_MAX_VALUE = 120
 
 #: ``<meta>`` names/properties carrying a publication date, most trusted first.
 META_DATE_NAMES: tuple[str, ...] = (
-    "PubDate", "firstpublishedtime", "Maketime", "publishdate", "publish_date", "pubtime",
-    "article:published_time", "og:published_time", "dcterms.issued", "DC.date.issued",
-    "DC.Date", "date",
+    "PubDate",
+    "firstpublishedtime",
+    "Maketime",
+    "publishdate",
+    "publish_date",
+    "pubtime",
+    "article:published_time",
+    "og:published_time",
+    "dcterms.issued",
+    "DC.date.issued",
+    "DC.Date",
+    "date",
 )
 
 #: Day-precise date patterns in URLs: (name, regex with groups year, month, day).
@@ -177,8 +205,15 @@ def _full_match_date(m: re.Match[str]) -> date | None:
         # A zoned timestamp: its Shanghai calendar day may differ from the printed day.
         try:
             offset = 0 if tz == "Z" else int(tz[0] + "1") * (int(tz[1:3]) * 60 + int(tz[-2:]))
-            stamp = datetime(year, int(month), int(day), int(m.group(7)), int(m.group(8)),
-                             int(m.group(9) or 0), tzinfo=timezone(timedelta(minutes=offset)))
+            stamp = datetime(
+                year,
+                int(month),
+                int(day),
+                int(m.group(7)),
+                int(m.group(8)),
+                int(m.group(9) or 0),
+                tzinfo=timezone(timedelta(minutes=offset)),
+            )
         except ValueError:
             return None
         if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
@@ -219,7 +254,7 @@ def find_short_date(text: str) -> tuple[int, int, str] | None:
     m = _SHORT_DATE.search(text)
     if not m:
         return None
-    rest = _DECOR.sub("", text[: m.start()] + text[m.end():])
+    rest = _DECOR.sub("", text[: m.start()] + text[m.end() :])
     if rest:
         return None
     month, day = (m.group(1), m.group(3)) if m.group(2) else (m.group(1), m.group(4))
@@ -339,7 +374,7 @@ def _field_hits(chunks: list[tuple[str, etree._Element]]) -> list[_FieldHit]:
             continue
         label = _squash(m.group(1))
         has_colon = bool(re.search(r"[:：]\s*$", m.group(0)))
-        rest = text[m.end():].strip()
+        rest = text[m.end() :].strip()
         if not has_colon and rest:
             continue  # "标题党..." is prose, not a label
         value = rest or (chunks[i + 1][0] if i + 1 < len(chunks) else "")
@@ -452,7 +487,7 @@ def label_dates(
             if skip is not None and skip(element):
                 continue
             for m in pattern.finditer(text):
-                after = text[m.end():]
+                after = text[m.end() :]
                 if not after.strip() and i + 1 < len(chunks):
                     after = chunks[i + 1][0]
                 found = find_full_date(after)
@@ -519,7 +554,10 @@ def _htmldate_candidate(html: str, url: str, crawl_date: date) -> DateResult | N
 
     try:
         found = find_date(
-            html, url=url or None, original_date=True, outputformat="%Y-%m-%d",
+            html,
+            url=url or None,
+            original_date=True,
+            outputformat="%Y-%m-%d",
             max_date=crawl_date.isoformat(),
         )
     except (ValueError, TypeError):

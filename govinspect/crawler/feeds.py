@@ -282,8 +282,9 @@ def _clean(text: Any) -> str | None:
     return " ".join(text.split()) or None
 
 
-def entry_guid(entry_id: str | None, link: str | None, title: str | None,
-               published_at: datetime | None) -> str | None:
+def entry_guid(
+    entry_id: str | None, link: str | None, title: str | None, published_at: datetime | None
+) -> str | None:
     """The post's identity across polls: entry id, else link, else a hash of title + date."""
     guid = _clean(entry_id) or _clean(link)
     if guid is None:
@@ -491,9 +492,7 @@ async def _poll_one(
         if fetched.body is None:
             return target, fetched, None
         # Parsing is CPU work: a worker thread keeps the other fetches' timers honest.
-        parsed = await asyncio.to_thread(
-            parse_feed, fetched.body, fetched.content_type, target.url
-        )
+        parsed = await asyncio.to_thread(parse_feed, fetched.body, fetched.content_type, target.url)
     except Exception as exc:  # one hostile feed must not abort the other accounts' polls
         failed = FetchResult(fetched_at=datetime.now(UTC))
         failed.error = _short(f"unexpected error: {type(exc).__name__}: {exc}")
@@ -558,11 +557,17 @@ def _load_targets(session: Session, unit_ids: list[str]) -> list[FeedTarget]:
     return targets
 
 
-def _poll_row(run_id: int, target: FeedTarget, fetched: FetchResult,
-              parsed: ParsedFeed | None) -> FeedPoll:
+def _poll_row(
+    run_id: int, target: FeedTarget, fetched: FetchResult, parsed: ParsedFeed | None
+) -> FeedPoll:
     row = FeedPoll(
-        run_id=run_id, account_id=target.account_id, fetched_at=fetched.fetched_at,
-        status=fetched.status, ok=False, not_modified=False, entries=0,
+        run_id=run_id,
+        account_id=target.account_id,
+        fetched_at=fetched.fetched_at,
+        status=fetched.status,
+        ok=False,
+        not_modified=False,
+        entries=0,
     )
     if fetched.not_modified:
         # Unchanged feed: same state as the poll whose validators were sent.
@@ -625,11 +630,17 @@ def _store_posts(session: Session, poll: FeedPoll, entries: list[FeedEntry]) -> 
     for entry in entries:
         post = known.get(entry.guid)
         if post is None:
-            rows.append({
-                "account_id": poll.account_id, "guid": entry.guid, "url": entry.url,
-                "title": entry.title, "published_at": entry.published_at,
-                "first_seen_at": poll.fetched_at, "first_poll_id": poll.id,
-            })
+            rows.append(
+                {
+                    "account_id": poll.account_id,
+                    "guid": entry.guid,
+                    "url": entry.url,
+                    "title": entry.title,
+                    "published_at": entry.published_at,
+                    "first_seen_at": poll.fetched_at,
+                    "first_poll_id": poll.id,
+                }
+            )
         elif post.published_at is None and entry.published_at is not None:
             post.published_at = entry.published_at  # a date the feed did not give before
     return _insert_ignoring_duplicates(session, rows) if rows else 0
@@ -642,7 +653,8 @@ def _outcome(row: FeedPoll) -> str:
 
 
 def store_results(
-    session: Session, run_id: int,
+    session: Session,
+    run_id: int,
     results: list[tuple[FeedTarget, FetchResult, ParsedFeed | None]],
 ) -> list[AccountPoll]:
     """Record one FeedPoll per account and the posts not seen before; returns summary lines."""
@@ -652,11 +664,20 @@ def store_results(
         session.add(row)
         session.flush()
         new = _store_posts(session, row, parsed.entries) if row.ok and parsed else 0
-        lines.append(AccountPoll(
-            unit_id=target.unit_id, name=target.name, platform=target.platform,
-            feed=target.url, outcome=_outcome(row), status=row.status, entries=row.entries,
-            new_posts=new, error=row.error, bozo=row.bozo,
-        ))
+        lines.append(
+            AccountPoll(
+                unit_id=target.unit_id,
+                name=target.name,
+                platform=target.platform,
+                feed=target.url,
+                outcome=_outcome(row),
+                status=row.status,
+                entries=row.entries,
+                new_posts=new,
+                error=row.error,
+                bozo=row.bozo,
+            )
+        )
     return lines
 
 
@@ -677,8 +698,9 @@ def _start_run(store: Store, unit_ids: list[str]) -> int:
         return run.id
 
 
-def _finish_run(store: Store, run_id: int, status: str, summary: dict[str, Any],
-                error: str | None = None) -> None:
+def _finish_run(
+    store: Store, run_id: int, status: str, summary: dict[str, Any], error: str | None = None
+) -> None:
     with store.session() as session:
         run = session.get(Run, run_id)
         if run is None:

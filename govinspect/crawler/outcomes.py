@@ -74,6 +74,11 @@ class Failure:
     outcome: str
     error: str
     transient: bool
+    status: int | None = None
+    oversized: bool = False
+
+
+_STATUS_IN_MESSAGE = re.compile(r"<(\d{3}) ")
 
 
 def classify_exception(exc: BaseException) -> Failure:
@@ -81,6 +86,17 @@ def classify_exception(exc: BaseException) -> Failure:
     name = type(exc).__name__
     text = f"{name}: {exc}".strip()
     lowered = text.lower()
+    if "download_maxsize" in lowered or "download max size" in lowered:
+        # The server answered, with more than we agreed to read (or a decompression bomb):
+        # the target exists; the page is recorded as oversized, never as dead.
+        status = _STATUS_IN_MESSAGE.search(text)
+        return Failure(
+            OK,
+            "body larger than the size limit (or a decompression bomb)",
+            False,
+            int(status.group(1)) if status else None,
+            True,
+        )
     if "forbidden by robots.txt" in lowered:
         return Failure(ROBOTS_EXCLUDED, "forbidden by robots.txt", False)
     if "max redirections" in lowered:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from scrapy.utils.defer import deferred_from_coro
+
 from govinspect.crawler.items import CheckRecord, ListPageRecord, PageRecord
+from govinspect.errors import StoreError
 from govinspect.store import crawlstore
 from govinspect.store.db import Store, open_store
 
@@ -28,6 +31,7 @@ class StorePipeline:
         self.checks: list[CheckRecord] = []
         self.lists: list[ListPageRecord] = []
         self.last_flush = time.monotonic()
+        self.failed: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -55,11 +59,22 @@ class StorePipeline:
 
     def flush(self) -> None:
         assert self.store is not None
+        if self.failed:
+            return
         if self.pages or self.checks or self.lists:
-            with self.store.session() as session:
-                crawlstore.write_pages(session, self.run_id, self.pages)
-                crawlstore.write_checks(session, self.run_id, self.checks)
-                crawlstore.write_list_pages(session, self.run_id, self.lists)
+            try:
+                with self.store.session() as session:
+                    crawlstore.write_pages(session, self.run_id, self.pages)
+                    crawlstore.write_checks(session, self.run_id, self.checks)
+                    crawlstore.write_list_pages(session, self.run_id, self.lists)
+            except (StoreError, OSError) as exc:
+                # A full disk or a locked database: stop the crawl rather than go on fetching
+                # pages whose facts cannot be kept. What was committed stays; the run resumes.
+                self.failed = str(exc)
+                deferred_from_coro(
+                    self.crawler.engine.close_spider_async(reason=f"store_error: {exc}")
+                )
+                return
         self.pages, self.checks, self.lists = [], [], []
         self.last_flush = time.monotonic()
 

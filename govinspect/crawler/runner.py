@@ -45,7 +45,9 @@ def scrapy_settings(plan: CrawlPlan) -> ScrapySettings:
             "CONCURRENT_REQUESTS_PER_DOMAIN": plan.concurrency_per_host,
             "DOWNLOAD_DELAY": plan.download_delay,
             "DOWNLOAD_TIMEOUT": plan.timeout,
-            "DOWNLOAD_MAXSIZE": plan.max_response_bytes,
+            # The spider stops bodies at max_response_bytes itself (keeping the status); this
+            # hard limit above it only catches what slips past, e.g. decompression bombs.
+            "DOWNLOAD_MAXSIZE": plan.max_response_bytes + 1024 * 1024,
             "DOWNLOAD_WARNSIZE": 0,
             "RETRY_TIMES": plan.retry_times,
             "RETRY_HTTP_CODES": outcomes.rules()["transient_statuses"],
@@ -132,6 +134,8 @@ def crawl(plan: CrawlPlan) -> dict[str, Any]:
 def _finish(store: Any, plan: CrawlPlan, result: dict[str, Any]) -> None:
     reason = result.get("close_reason", "finished")
     status = {"finished": "complete", "closespider_timeout": "complete"}.get(reason, "interrupted")
+    if reason.startswith("store_error"):
+        raise CrawlFailed(reason.removeprefix("store_error: "))
     if reason == "closespider_timeout":
         result.setdefault("truncated", {})["max_run_seconds"] = {
             "count": 1,

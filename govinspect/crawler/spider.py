@@ -120,6 +120,7 @@ class SiteSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
+        crawler.signals.connect(spider.on_bytes, signal=signals.bytes_received)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         return spider
 
@@ -242,6 +243,16 @@ class SiteSpider(scrapy.Spider):
             raise StopDownload(fail=False)
         if body_length and body_length > self.plan.max_response_bytes:
             gi["oversized"] = body_length
+            raise StopDownload(fail=False)
+
+    def on_bytes(self, data: bytes, request: Request, spider: Any) -> None:
+        """Stop a body without Content-Length at the size cap; the page is kept as oversized."""
+        gi = request.meta.get("gi")
+        if gi is None:
+            return
+        gi["bytes"] = gi.get("bytes", 0) + len(data)
+        if gi["bytes"] > self.plan.max_response_bytes:
+            gi["oversized"] = gi["bytes"]
             raise StopDownload(fail=False)
 
     def on_idle(self, spider: Any) -> None:
@@ -497,11 +508,13 @@ class SiteSpider(scrapy.Spider):
             detail={"outcome": failed.outcome, "error": failed.error, "attempts": gi["attempts"]},
         )
         if gi["kind"] == "page":
-            state = "robots_excluded" if failed.outcome == outcomes.ROBOTS_EXCLUDED else "error"
+            state = {outcomes.ROBOTS_EXCLUDED: "robots_excluded", outcomes.OK: "oversized"}.get(
+                failed.outcome, "error"
+            )
             yield PageRecord(
                 url=target,
                 final_url=None,
-                status=None,
+                status=failed.status,
                 fetched_at=_now(),
                 depth=gi.get("depth", 0),
                 is_homepage=bool(gi.get("homepage")),
@@ -513,7 +526,7 @@ class SiteSpider(scrapy.Spider):
         yield CheckRecord(
             target_url=target,
             outcome=failed.outcome,
-            status=None,
+            status=failed.status,
             error=failed.error,
             final_url=None,
             checked_at=_now(),

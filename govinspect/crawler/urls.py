@@ -92,6 +92,14 @@ _TEMPLATE_RE = re.compile(
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
+#: Session identifiers that servers put into URLs: the same page under a new URL on every
+#: visit (a crawl trap). Removed from paths (``;jsessionid=...``) and queries. Only names that are
+#: never anything but a session id: ``sid`` is a site id on gkmlpt, so it stays.
+SESSION_PARAMS: frozenset[str] = frozenset(
+    {"jsessionid", "phpsessid", "aspsessionid", "cfid", "cftoken", "sessionid", "session_id"}
+)
+_SESSION_IN_PATH = re.compile(r";(jsessionid|phpsessid|sessionid)=[^/?#;]*", re.IGNORECASE)
+
 # --- normalisation -----------------------------------------------------------------------
 
 
@@ -116,11 +124,23 @@ def _normalize(url: str, encoding: str) -> str:
         return url
     scheme = parts.scheme.lower()
     netloc = _normalize_netloc(parts.netloc, scheme)
-    path = _normalize_escapes(parts.path)
+    path = _normalize_escapes(_SESSION_IN_PATH.sub("", parts.path))
     if netloc or scheme in DEFAULT_PORTS:
         path = _remove_dot_segments(path) or "/"
-    query = _normalize_escapes(parts.query)
+    query = _normalize_escapes(_drop_session_params(parts.query))
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _drop_session_params(query: str) -> str:
+    if not query:
+        return query
+    kept = [
+        pair
+        for pair in query.split("&")
+        if pair.partition("=")[0].lower() not in SESSION_PARAMS
+        and not pair.lower().startswith("aspsessionid")
+    ]
+    return "&".join(kept)
 
 
 def _normalize_netloc(netloc: str, scheme: str) -> str:
