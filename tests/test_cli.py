@@ -127,3 +127,25 @@ def test_locked_database_is_one_clear_line(tmp_path, config):
         holder.execute("ROLLBACK")
         holder.close()
     assert_clean_error(result, 3, "database is locked")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (["check", "--as-of", "2026-13-40"], 2, "--as-of"),
+        (["check", "--as-of", "yesterday"], 2, "is not a date"),
+        (["export", "--format", "pdf"], 2, "--format"),
+        (["crawl", "--unit", "nosuch"], 2, "unknown unit 'nosuch'"),
+        (["probe", "--unit", "nosuch"], 2, "unknown unit 'nosuch'"),
+    ],
+)
+def test_bad_arguments_are_one_line(tmp_path, config, args, code, fragment):
+    result = run("--config", str(config), *args, cwd=tmp_path)
+    assert_clean_error(result, code, fragment)
+
+
+def test_bad_rubric_file(tmp_path, config):
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text("name: x\ndimensions: []\n", encoding="utf-8")
+    result = run("--config", str(config), "check", "--rubric", str(rubric), cwd=tmp_path)
+    assert_clean_error(result, 2, "rubric.yaml")

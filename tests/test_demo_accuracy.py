@@ -326,3 +326,17 @@ def test_severities_follow_the_rules(checked):
     assert severities["column_blank"] == "deduction"
     assert severities["new_media_unknown"] == "notice"
     assert {v["indicator"] for v in dept["vetoes"]} >= {"首页不更新"}
+
+
+def test_second_crawl_gives_the_same_verdicts(town):
+    """No flakiness: a second crawl of the county site verifies every target the same way."""
+    registry, settings, store = town["registry"], town["settings"], town["store"]
+    first = {u: (c.outcome, c.status) for u, c in checks_of(town, "county").items()}
+    again = run_crawl(settings, store, registry.get("county"), resume=False, progress=False)
+    assert again.status == "complete" and again.run_id != town["results"]["county"].run_id
+    with store.session() as session:
+        second = {
+            c.target_url: (c.outcome, c.status)
+            for c in session.scalars(select(LinkCheck).where(LinkCheck.run_id == again.run_id))
+        }
+    assert second == first

@@ -133,3 +133,25 @@ def test_schedule_list_and_bad_schedule(tmp_path, site):
 
     with pytest.raises(ConfigError, match="field schedule.crawl: 'every night' is not a cron"):
         load_registry(bad)
+
+
+def test_crawl_job_runs_real_crawls_and_the_check(tmp_path):
+    """The nightly job on the demo town: crawl subprocesses, then a check run in the store."""
+    from govinspect.demo import DemoServer, build_town
+    from govinspect.scheduler import context_for, job_crawl_and_check
+    from govinspect.store.models import Run
+
+    with DemoServer(build_town(), slow_seconds=0.2, hang_seconds=6) as server:
+        config = tmp_path / "g.yaml"
+        server.write_config(config)
+        data = yaml.safe_load(config.read_text(encoding="utf-8"))
+        data["units"] = [u for u in data["units"] if u["id"] == "modern"]
+        config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        settings = load_settings(config=config, data_dir=tmp_path / "var", timeout=3.0)
+        outcome = job_crawl_and_check(context_for(settings))
+    assert outcome["crawls"] == {"modern": "complete"}
+    store = open_store(settings.database_url)
+    with store.session() as session:
+        kinds = {(r.kind, r.status) for r in session.scalars(select(Run))}
+    store.dispose()
+    assert ("crawl", "complete") in kinds and ("check", "complete") in kinds
