@@ -202,9 +202,11 @@ def test_glued_labels_are_not_labels() -> None:
 
 
 def test_disagreeing_labels_prefer_the_corroborated_one() -> None:
-    html = ("<html><head><meta name='PubDate' content='2021-02-20 09:30'></head><body>"
-            "<div class='top'>日期：2026年9月10日 星期四</div><h1>标题</h1>"
-            "<p>发布时间：2021-02-20 09:30</p><p>正文</p></body></html>")
+    html = (
+        "<html><head><meta name='PubDate' content='2021-02-20 09:30'></head><body>"
+        "<div class='top'>日期：2026年9月10日 星期四</div><h1>标题</h1>"
+        "<p>发布时间：2021-02-20 09:30</p><p>正文</p></body></html>"
+    )
     found = article_date(html, "", CRAWL)
     assert found.date == D and found.source == "label:发布时间"
 

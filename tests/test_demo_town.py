@@ -35,11 +35,24 @@ from govinspect.demo.truth import manifest as build_manifest
 SLOW = 0.3
 HANG = 3.0
 LITERAL = ("javascript:", "mailto:", "tel:", "#")
-HTML_KINDS = {"home", "section", "list", "content", "article", "sitemap", "contact", "simple",
-              "base_page"}
-FAKE_BASES = {"county": "http://127.0.0.1:1001/", "dept": "http://127.0.0.1:1002/",
-              "modern": "http://127.0.0.1:1003/", "feeds": "http://127.0.0.1:1004/",
-              "refused": "http://127.0.0.1:1005/"}
+HTML_KINDS = {
+    "home",
+    "section",
+    "list",
+    "content",
+    "article",
+    "sitemap",
+    "contact",
+    "simple",
+    "base_page",
+}
+FAKE_BASES = {
+    "county": "http://127.0.0.1:1001/",
+    "dept": "http://127.0.0.1:1002/",
+    "modern": "http://127.0.0.1:1003/",
+    "feeds": "http://127.0.0.1:1004/",
+    "refused": "http://127.0.0.1:1005/",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -53,8 +66,13 @@ class Fetched:
     elapsed: float = 0.0
 
 
-def fetch(url: str, method: str = "GET", headers: dict[str, str] | None = None,
-          body: bytes | None = None, timeout: float = 5.0) -> Fetched:
+def fetch(
+    url: str,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+    timeout: float = 5.0,
+) -> Fetched:
     """One request, no redirect following."""
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
@@ -119,8 +137,9 @@ def list_entries(url: str, f: Fetched) -> list[ListEntry]:
     out = []
     for li in doc.xpath('//ul[@class="list_ul" or @class="list"]/li[a[@href]]'):
         href = li.xpath("a/@href")[0]
-        out.append(ListEntry(href, parse_list_date(" ".join(li.xpath("span/text()|time/text()")),
-                                                   href)))
+        out.append(
+            ListEntry(href, parse_list_date(" ".join(li.xpath("span/text()|time/text()")), href))
+        )
     return out
 
 
@@ -234,13 +253,49 @@ def crawl(manifest: dict[str, Any]) -> Crawl:
 # ---------------------------------------------------------------------------------------------
 # shape of manifest and config
 # ---------------------------------------------------------------------------------------------
-SITE_KEYS = {"base_url", "category", "style", "encoding", "site_code", "homepage", "columns",
-             "pages", "dead_links", "not_dead", "policies", "guide", "annual_reports",
-             "site_norms"}
-COLUMN_KEYS = {"name", "url", "type", "level", "parent", "list_pages", "items", "newest",
-               "undated", "blank", "placeholder", "script_filled"}
-COLUMN_TYPES = {"news", "notice", "policy", "personnel", "plan", "interpretation",
-                "disclosure_guide", "annual_report", "consultation", "interaction", "other"}
+SITE_KEYS = {
+    "base_url",
+    "category",
+    "style",
+    "encoding",
+    "site_code",
+    "homepage",
+    "columns",
+    "pages",
+    "dead_links",
+    "not_dead",
+    "policies",
+    "guide",
+    "annual_reports",
+    "site_norms",
+}
+COLUMN_KEYS = {
+    "name",
+    "url",
+    "type",
+    "level",
+    "parent",
+    "list_pages",
+    "items",
+    "newest",
+    "undated",
+    "blank",
+    "placeholder",
+    "script_filled",
+}
+COLUMN_TYPES = {
+    "news",
+    "notice",
+    "policy",
+    "personnel",
+    "plan",
+    "interpretation",
+    "disclosure_guide",
+    "annual_report",
+    "consultation",
+    "interaction",
+    "other",
+}
 
 
 def test_manifest_shape(manifest: dict[str, Any], server: DemoServer) -> None:
@@ -268,7 +323,10 @@ def test_config(server: DemoServer, tmp_path: Path) -> None:
     cfg = server.config()
     units = {u["id"]: u for u in cfg["units"]}
     assert [units[k]["category"] for k in ("county", "dept", "modern")] == [
-        "county", "department", "department"]
+        "county",
+        "department",
+        "department",
+    ]
     assert units["county"]["site_code"] == "4102210001"
     assert [len(units[k]["new_media"]) for k in ("county", "dept", "modern")] == [2, 2, 1]
     for unit in units.values():
@@ -326,11 +384,20 @@ def test_county_pages_are_gbk(manifest: dict[str, Any], crawl: Crawl) -> None:
 
 def test_trs_meta_and_footer(manifest: dict[str, Any], crawl: Crawl) -> None:
     county = manifest["sites"]["county"]
-    article = next(p for p in county["pages"] if p["kind"] == "article" and p["date"]
-                   and p["column"] == "zwyw")
+    article = next(
+        p for p in county["pages"] if p["kind"] == "article" and p["date"] and p["column"] == "zwyw"
+    )
     text = decode(crawl.fetched[article["url"]])
-    for name in ("SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ColumnType",
-                 "ArticleTitle", "PubDate", "ContentSource"):
+    for name in (
+        "SiteName",
+        "SiteDomain",
+        "SiteIDCode",
+        "ColumnName",
+        "ColumnType",
+        "ArticleTitle",
+        "PubDate",
+        "ContentSource",
+    ):
         assert f'name="{name}"' in text
     assert re.search(r'name="PubDate" content="\d{4}-\d{2}-\d{2} \d{2}:\d{2}"', text)
     assert "发布时间：" in text and 'class="TRS_Editor"' in text
@@ -339,8 +406,11 @@ def test_trs_meta_and_footer(manifest: dict[str, Any], crawl: Crawl) -> None:
     assert re.search(r"[\u4e00-\u9fa5]ICP备\d{8}号", text)
     assert re.search(r"公网安备 \d{14}号", text)
     assert 'id="_ideConac"' in text
-    assert re.search(r"<script id=\"_jiucuo_\" sitecode='4102210001' src='[^']*/exposure/"
-                     r"jiucuo\.js'>", text)
+    assert re.search(
+        r"<script id=\"_jiucuo_\" sitecode='4102210001' src='[^']*/exposure/"
+        r"jiucuo\.js'>",
+        text,
+    )
     assert re.search(r"/t\d{8}_\d+\.html$", article["url"])
     policy = county["policies"][0]
     text = decode(crawl.fetched[policy["url"]])
@@ -359,8 +429,10 @@ def test_column_items_match_truth(manifest: dict[str, Any], crawl: Crawl) -> Non
             assert first.status == 200, col["url"]
             if col["script_filled"]:
                 for api in col["api_pages"]:
-                    entries += [ListEntry(r["docpuburl"], date.fromisoformat(
-                        r["docreltime"][:10])) for r in json.loads(fetch(api).body)["data"]["list"]]
+                    entries += [
+                        ListEntry(r["docpuburl"], date.fromisoformat(r["docreltime"][:10]))
+                        for r in json.loads(fetch(api).body)["data"]["list"]
+                    ]
                 assert list_entries(col["url"], first) == [], "script list must be empty"
             else:
                 for url in col["list_pages"]:
@@ -405,8 +477,9 @@ def test_trs_pagination_only_by_script(manifest: dict[str, Any], crawl: Crawl) -
     for url in crawl.links:
         if url.startswith(county["base_url"]):
             f = crawl.fetched[url]
-            plain_hrefs |= {norm(urljoin(url, h)) for h in
-                            lxml_html.fromstring(decode(f)).xpath("//a/@href")}
+            plain_hrefs |= {
+                norm(urljoin(url, h)) for h in lxml_html.fromstring(decode(f)).xpath("//a/@href")
+            }
     pagers = {c["pager"] for c in county["columns"] if len(c["list_pages"]) > 1}
     assert pagers == {"trs4", "trs6"}
     for col in county["columns"]:
@@ -418,8 +491,11 @@ def test_trs_pagination_only_by_script(manifest: dict[str, Any], crawl: Crawl) -
                 assert f'createPageHTML({len(col["list_pages"])}, {n}, "index", "html")' in text
             else:
                 assert url.endswith(f"_{n + 1}.shtml")
-                assert re.search(rf"createPageHTML\('page_div', {len(col['list_pages'])}, "
-                                 rf"{n + 1}, 'list_\w+', 'shtml', {col['items']}\)", text)
+                assert re.search(
+                    rf"createPageHTML\('page_div', {len(col['list_pages'])}, "
+                    rf"{n + 1}, 'list_\w+', 'shtml', {col['items']}\)",
+                    text,
+                )
 
 
 def test_hanweb_dataproxy_get_and_post(manifest: dict[str, Any], crawl: Crawl) -> None:
@@ -429,7 +505,8 @@ def test_hanweb_dataproxy_get_and_post(manifest: dict[str, Any], crawl: Crawl) -
     assert len({c["page_size"] for c in dept["columns"] if c["items"]}) >= 3  # mixed sizes
     col = multi[0]
     store = lxml_html.fromstring(decode(crawl.fetched[col["url"]])).xpath(
-        '//script[@type="text/xml"]/text()')[0]
+        '//script[@type="text/xml"]/text()'
+    )[0]
     xml = etree.fromstring(store.encode())
     assert int(xml.findtext("totalrecord")) == col["items"]
     assert int(xml.findtext("totalpage")) == -(-col["items"] // col["page_size"])
@@ -437,11 +514,19 @@ def test_hanweb_dataproxy_get_and_post(manifest: dict[str, Any], crawl: Crawl) -
     assert norm(urljoin(col["url"], nxt)) == col["list_pages"][1]
     column_id = re.search(r"columnid=(\d+)", nxt).group(1)
     unitid = re.search(r"unitid=(\d+)", nxt).group(1)
-    form = (f"col=1&appid=1&webid=3&path=/&columnid={column_id}&unitid={unitid}"
-            "&permissiontype=0").encode()
-    post = fetch(urljoin(dept["base_url"], "/module/web/jpage/dataproxy.jsp?startrecord=1"
-                         f"&endrecord=60&perpage={col['page_size']}"), "POST",
-                 {"Content-Type": "application/x-www-form-urlencoded"}, form)
+    form = (
+        f"col=1&appid=1&webid=3&path=/&columnid={column_id}&unitid={unitid}&permissiontype=0"
+    ).encode()
+    post = fetch(
+        urljoin(
+            dept["base_url"],
+            "/module/web/jpage/dataproxy.jsp?startrecord=1"
+            f"&endrecord=60&perpage={col['page_size']}",
+        ),
+        "POST",
+        {"Content-Type": "application/x-www-form-urlencoded"},
+        form,
+    )
     assert post.status == 200 and post.headers["Content-Type"].startswith("text/xml")
     records = list_entries("dataproxy.jsp", post)
     assert len(records) == min(60, col["items"])
@@ -482,10 +567,23 @@ def test_dead_links_behave(manifest: dict[str, Any], crawl: Crawl) -> None:
     outcomes = set()
     for sid in ("county", "dept"):
         dead = manifest["sites"][sid]["dead_links"]
-        kinds = {(d["outcome"], d["element"], d["status"], "redirects_to" in d,
-                  d.get("meta_refresh", False)) for d in dead}
-        assert {k[0] for k in kinds} == {"http_error", "soft_404", "dns_error",
-                                         "connection_refused", "timeout"}
+        kinds = {
+            (
+                d["outcome"],
+                d["element"],
+                d["status"],
+                "redirects_to" in d,
+                d.get("meta_refresh", False),
+            )
+            for d in dead
+        }
+        assert {k[0] for k in kinds} == {
+            "http_error",
+            "soft_404",
+            "dns_error",
+            "connection_refused",
+            "timeout",
+        }
         assert {k[1] for k in kinds} >= {"a", "img", "attachment"}
         assert {404, 500} <= {k[2] for k in kinds}
         assert any(k[3] for k in kinds) and any(k[4] for k in kinds)
@@ -559,22 +657,37 @@ def _check_trap(entry: dict[str, Any], crawl: Crawl, to_crawl: Callable[[str], s
 
 def test_traps_are_not_dead(town: Any, manifest: dict[str, Any], crawl: Crawl) -> None:
     with DemoServer(town, slow_seconds=SLOW, hang_seconds=HANG) as fresh:
-        bases = {fresh.base_url(sid): manifest["sites"][sid]["base_url"]
-                 for sid in manifest["sites"]}
+        bases = {
+            fresh.base_url(sid): manifest["sites"][sid]["base_url"] for sid in manifest["sites"]
+        }
 
         def to_crawl(url: str) -> str:
-            return next((new + url[len(old):] for old, new in bases.items()
-                         if url.startswith(old)), url)
+            return next(
+                (new + url[len(old) :] for old, new in bases.items() if url.startswith(old)), url
+            )
 
         seen = set()
         for site in fresh.manifest()["sites"].values():
             for entry in site["not_dead"]:
                 seen.add(entry["trap"])
                 _check_trap(entry, crawl, to_crawl)
-    assert seen == {"transient_503", "retry_after_429", "slow_page", "head_405",
-                    "redirect_chain", "percent_encoded_path", "base_href", "javascript",
-                    "mailto", "tel", "fragment", "template_pseudo_link", "mentions_404",
-                    "tiny_attachment", "onclick_window_open"}
+    assert seen == {
+        "transient_503",
+        "retry_after_429",
+        "slow_page",
+        "head_405",
+        "redirect_chain",
+        "percent_encoded_path",
+        "base_href",
+        "javascript",
+        "mailto",
+        "tel",
+        "fragment",
+        "template_pseudo_link",
+        "mentions_404",
+        "tiny_attachment",
+        "onclick_window_open",
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -582,8 +695,12 @@ def test_traps_are_not_dead(town: Any, manifest: dict[str, Any], crawl: Crawl) -
 # ---------------------------------------------------------------------------------------------
 def test_truth_is_complete(manifest: dict[str, Any], crawl: Crawl) -> None:
     pages = {p["url"] for s in manifest["sites"].values() for p in s["pages"]}
-    lists = {u for s in manifest["sites"].values() for c in s["columns"]
-             for u in c["list_pages"] + c["api_pages"]}
+    lists = {
+        u
+        for s in manifest["sites"].values()
+        for c in s["columns"]
+        for u in c["list_pages"] + c["api_pages"]
+    }
     known = pages | lists
     dead = {d["url"] for s in manifest["sites"].values() for d in s["dead_links"]}
     traps = {t["url"] for s in manifest["sites"].values() for t in s["not_dead"]}
@@ -598,13 +715,17 @@ def test_truth_is_complete(manifest: dict[str, Any], crawl: Crawl) -> None:
             if link not in known | dead | traps | externals:
                 unclassified.add((page, link))
         # Any javascript: href is inert; other literals (mailto/tel/#) must be in the truth.
-        unclassified |= {(page, lit) for lit in links.literals
-                         if lit not in literals and not lit.startswith("javascript:")}
+        unclassified |= {
+            (page, lit)
+            for lit in links.literals
+            if lit not in literals and not lit.startswith("javascript:")
+        }
     assert not unclassified, sorted(unclassified)[:10]
     for site in manifest["sites"].values():
         for page in site["pages"]:
             if page["kind"] in ("home", "robots", "sitemap_xml") or page["found_via"] in (
-                    "redirect",):
+                "redirect",
+            ):
                 continue
             assert page["url"] in found, page
     for ext in (e for s in manifest["sites"].values() for e in s["external_links"]):
@@ -613,8 +734,11 @@ def test_truth_is_complete(manifest: dict[str, Any], crawl: Crawl) -> None:
 
 def test_policies_and_interpretations(manifest: dict[str, Any], crawl: Crawl) -> None:
     county = {p["title"]: p for p in manifest["sites"]["county"]["policies"]}
-    planted = [p for p in county.values() if p["doc_number"] and "〔2026〕" in p["doc_number"]
-               and p["date"] >= "2026-07-01"]
+    planted = [
+        p
+        for p in county.values()
+        if p["doc_number"] and "〔2026〕" in p["doc_number"] and p["date"] >= "2026-07-01"
+    ]
     assert sum(1 for p in planted if p["interpretation"] and p["backlink"]) >= 2
     assert sum(1 for p in planted if p["interpretation"] and not p["backlink"]) == 1
     assert sum(1 for p in planted if p["interpretation"] is None) == 1
@@ -649,15 +773,20 @@ def test_feeds(manifest: dict[str, Any]) -> None:
         newest = max(date(*e.published_parsed[:3]) for e in parsed.entries)
         # published_parsed is UTC: a post before 08:00 CST falls on the previous UTC day.
         assert (date.fromisoformat(feed["last_post"]) - newest).days in (0, 1)
-        kinds.add(("stale" if feed["stale"] else "fresh") + ("_bozo" if feed["bozo"] else "")
-                  + "_" + feed["format"])
+        kinds.add(
+            ("stale" if feed["stale"] else "fresh")
+            + ("_bozo" if feed["bozo"] else "")
+            + "_"
+            + feed["format"]
+        )
         etag, modified = f.headers["ETag"], f.headers["Last-Modified"]
         assert fetch(feed["url"], headers={"If-None-Match": etag}).status == 304
         assert fetch(feed["url"], headers={"If-Modified-Since": modified}).status == 304
         assert fetch(feed["url"], headers={"If-None-Match": '"other"'}).status == 200
     assert kinds == {"fresh_rss", "fresh_bozo_rss", "stale_atom", "missing"}
-    fresh = [f for f in manifest["feeds"] if f["format"] == "rss" and f["last_post"]
-             and not f["bozo"]]
+    fresh = [
+        f for f in manifest["feeds"] if f["format"] == "rss" and f["last_post"] and not f["bozo"]
+    ]
     assert all((AS_OF - date.fromisoformat(f["last_post"])).days <= 7 for f in fresh)
 
 
@@ -668,12 +797,27 @@ def _truth_categories(m: dict[str, Any]) -> Any:
     out = {}
     for sid, site in m["sites"].items():
         out[sid] = {
-            "columns": [(c["name"], c["type"], c["level"], c["parent"], c["blank"],
-                         c["placeholder"], c["script_filled"], c["newest"], c["stale"],
-                         c["undated"] > 0, c["content_page"]) for c in site["columns"]],
+            "columns": [
+                (
+                    c["name"],
+                    c["type"],
+                    c["level"],
+                    c["parent"],
+                    c["blank"],
+                    c["placeholder"],
+                    c["script_filled"],
+                    c["newest"],
+                    c["stale"],
+                    c["undated"] > 0,
+                    c["content_page"],
+                )
+                for c in site["columns"]
+            ],
             "homepage": site["homepage"],
-            "dead": [(d["url"], d["outcome"], d["status"], d["on_homepage"], d["found_on"])
-                     for d in site["dead_links"]],
+            "dead": [
+                (d["url"], d["outcome"], d["status"], d["on_homepage"], d["found_on"])
+                for d in site["dead_links"]
+            ],
             "traps": [(t["url"], t["trap"], t["found_on"]) for t in site["not_dead"]],
             "policies": site["policies"],
             "guide": site["guide"],
@@ -686,13 +830,13 @@ def _truth_categories(m: dict[str, Any]) -> Any:
 def test_determinism_and_scale() -> None:
     urls = Urls(FAKE_BASES)
     one = build_manifest(build_town(1), urls)
-    assert json.dumps(one, sort_keys=True) == json.dumps(build_manifest(build_town(1), urls),
-                                                         sort_keys=True)
+    assert json.dumps(one, sort_keys=True) == json.dumps(
+        build_manifest(build_town(1), urls), sort_keys=True
+    )
     three = build_manifest(build_town(3), urls)
     assert three["scale"] == 3
     assert _truth_categories(one) == _truth_categories(three)
-    counts = {(sid, c["name"]): c["items"] for sid, s in one["sites"].items()
-              for c in s["columns"]}
+    counts = {(sid, c["name"]): c["items"] for sid, s in one["sites"].items() for c in s["columns"]}
     grown = 0
     for sid, site in three["sites"].items():
         for col in site["columns"]:
@@ -709,8 +853,11 @@ def test_scale_20_has_thousands_of_county_urls() -> None:
 
 def test_stats_count_concurrency(town: Any) -> None:
     with DemoServer(town, slow_seconds=SLOW, hang_seconds=HANG) as srv:
-        slow = next(t["url"] for t in srv.manifest()["sites"]["county"]["not_dead"]
-                    if t["trap"] == "slow_page")
+        slow = next(
+            t["url"]
+            for t in srv.manifest()["sites"]["county"]["not_dead"]
+            if t["trap"] == "slow_page"
+        )
         fetch(srv.base_url("county"))
         fetch(srv.base_url("county"))
         assert srv.stats()["county"]["max_concurrent"] == 1
@@ -727,10 +874,28 @@ def test_stats_count_concurrency(town: Any) -> None:
 def test_cli(tmp_path: Path) -> None:
     cfg, man = tmp_path / "demo.yaml", tmp_path / "truth.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "govinspect.demo", "--scale", "1", "--lifetime", "0.3",
-         "--config-out", str(cfg), "--manifest-out", str(man)],
-        capture_output=True, text=True, timeout=30, check=True)
+        [
+            sys.executable,
+            "-m",
+            "govinspect.demo",
+            "--scale",
+            "1",
+            "--lifetime",
+            "0.3",
+            "--config-out",
+            str(cfg),
+            "--manifest-out",
+            str(man),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
     assert "county" in proc.stdout and "http://127.0.0.1:" in proc.stdout
     assert {u["id"] for u in yaml.safe_load(cfg.read_text(encoding="utf-8"))["units"]} == {
-        "county", "dept", "modern"}
+        "county",
+        "dept",
+        "modern",
+    }
     assert json.loads(man.read_text(encoding="utf-8"))["as_of"] == "2026-11-20"

@@ -202,19 +202,30 @@ def any_store(db_url):
     s.dispose()
 
 
-def registry_for(server: FeedServer, paths: dict[str, str], unit: str = "town",
-                 extra_units: int = 0) -> Any:
-    units = [{
-        "id": unit, "name": "示范县人民政府", "category": "county",
-        "website": "http://www.example.gov.cn/",
-        "new_media": [
-            {"name": name, "platform": "wechat", "feed": server.url(path)}
-            for name, path in paths.items()
-        ],
-    }]
+def registry_for(
+    server: FeedServer, paths: dict[str, str], unit: str = "town", extra_units: int = 0
+) -> Any:
+    units = [
+        {
+            "id": unit,
+            "name": "示范县人民政府",
+            "category": "county",
+            "website": "http://www.example.gov.cn/",
+            "new_media": [
+                {"name": name, "platform": "wechat", "feed": server.url(path)}
+                for name, path in paths.items()
+            ],
+        }
+    ]
     for n in range(extra_units):
-        units.append({"id": f"other{n}", "name": f"其他{n}", "category": "department",
-                      "website": f"http://d{n}.example.gov.cn/"})
+        units.append(
+            {
+                "id": f"other{n}",
+                "name": f"其他{n}",
+                "category": "department",
+                "website": f"http://d{n}.example.gov.cn/",
+            }
+        )
     return parse_registry({"units": units})
 
 
@@ -294,14 +305,17 @@ def test_parse_feed_kinds():
     assert [e.guid for e in fresh.entries] == ["urn:post:a", "urn:post:b"]
     assert fresh.entries[1].published_at is None
 
-    html = parse_feed(b"<html><head><title>RSSHub</title></head><body>Error</body></html>",
-                      "text/html; charset=utf-8")
+    html = parse_feed(
+        b"<html><head><title>RSSHub</title></head><body>Error</body></html>",
+        "text/html; charset=utf-8",
+    )
     assert html.entries == [] and html.error.startswith("not a feed (text/html)")
 
     assert parse_feed(b"  \n", "application/rss+xml").error == "empty body"
 
-    malformed = parse_feed(bare_ampersand(rss([("a", ago(1)), ("b", ago(2))])),
-                           "application/rss+xml")
+    malformed = parse_feed(
+        bare_ampersand(rss([("a", ago(1)), ("b", ago(2))])), "application/rss+xml"
+    )
     assert malformed.error is None and malformed.bozo and len(malformed.entries) == 2
 
     truncated = parse_feed(rss([("a", ago(1))])[:120], "application/rss+xml")
@@ -336,16 +350,23 @@ def test_retry_after_seconds():
 def test_poll_records_every_kind_of_feed(server, any_store):
     server.routes = {
         "/fresh.xml": Route(rss([("新闻一", ago(1)), ("新闻二", ago(3)), ("无日期", None)])),
-        "/stale.atom": Route(atom([("旧文一", ago(20)), ("旧文二", ago(30))]),
-                             content_type="application/atom+xml"),
+        "/stale.atom": Route(
+            atom([("旧文一", ago(20)), ("旧文二", ago(30))]), content_type="application/atom+xml"
+        ),
         "/bozo.xml": Route(bare_ampersand(rss([("甲", ago(2)), ("乙", ago(4))]))),
-        "/page.html": Route(b"<html><head><title>Welcome</title></head><body>hi</body></html>",
-                            content_type="text/html"),
+        "/page.html": Route(
+            b"<html><head><title>Welcome</title></head><body>hi</body></html>",
+            content_type="text/html",
+        ),
         "/slow.xml": Route(rss([("慢", ago(1))]), delay=3.0),
     }
     names = {
-        "发布": "/fresh.xml", "教育": "/stale.atom", "缺失": "/missing.xml",
-        "微博": "/bozo.xml", "网页": "/page.html", "慢号": "/slow.xml",
+        "发布": "/fresh.xml",
+        "教育": "/stale.atom",
+        "缺失": "/missing.xml",
+        "微博": "/bozo.xml",
+        "网页": "/page.html",
+        "慢号": "/slow.xml",
     }
     registry = registry_for(server, names)
     summary = poll_feeds(any_store, registry, None, make_settings(feed_timeout=0.5))
@@ -399,8 +420,9 @@ def test_second_poll_is_answered_by_304_without_parsing(server, any_store, monke
 
     calls = []
     real_parse = feeds.feedparser.parse
-    monkeypatch.setattr(feeds.feedparser, "parse",
-                        lambda *a, **k: calls.append(1) or real_parse(*a, **k))
+    monkeypatch.setattr(
+        feeds.feedparser, "parse", lambda *a, **k: calls.append(1) or real_parse(*a, **k)
+    )
     second = poll_feeds(any_store, registry, None, make_settings())
 
     assert (second.ok, second.not_modified, second.errors, second.new_posts) == (0, 2, 0, 0)
@@ -490,8 +512,9 @@ def test_404_is_not_retried(server, store):
 
 
 def test_429_honours_retry_after(server, store):
-    server.routes = {"/t.xml": Route(rss([("一", ago(1))]), fail_first=1, fail_status=429,
-                                     retry_after="1")}
+    server.routes = {
+        "/t.xml": Route(rss([("一", ago(1))]), fail_first=1, fail_status=429, retry_after="1")
+    }
     registry = registry_for(server, {"甲": "/t.xml"})
     summary = poll_feeds(store, registry, None, make_settings(retry_times=2))
     assert summary.ok == 1
@@ -517,10 +540,21 @@ def test_body_over_the_cap_is_an_error(server, store):
 
 
 def test_connection_refused_is_an_error(store):
-    registry = parse_registry({"units": [{
-        "id": "town", "name": "县", "category": "county", "website": "http://www.example.gov.cn/",
-        "new_media": [{"name": "甲", "platform": "weibo", "feed": "http://127.0.0.1:9/feed"}],
-    }]})
+    registry = parse_registry(
+        {
+            "units": [
+                {
+                    "id": "town",
+                    "name": "县",
+                    "category": "county",
+                    "website": "http://www.example.gov.cn/",
+                    "new_media": [
+                        {"name": "甲", "platform": "weibo", "feed": "http://127.0.0.1:9/feed"}
+                    ],
+                }
+            ]
+        }
+    )
     summary = poll_feeds(store, registry, None, make_settings())
     assert summary.errors == 1 and summary.results[0].error.startswith("connection error")
 
@@ -555,8 +589,7 @@ def test_unit_selection_and_unknown_unit(server, store):
 
 def test_inactive_accounts_are_not_polled(server, store):
     server.routes = {"/a.xml": Route(rss([("一", ago(1))])), "/b.xml": Route(rss([]))}
-    poll_feeds(store, registry_for(server, {"甲": "/a.xml", "乙": "/b.xml"}), None,
-               make_settings())
+    poll_feeds(store, registry_for(server, {"甲": "/a.xml", "乙": "/b.xml"}), None, make_settings())
     summary = poll_feeds(store, registry_for(server, {"甲": "/a.xml"}), None, make_settings())
     assert [r.name for r in summary.results] == ["甲"]
 

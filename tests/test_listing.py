@@ -390,9 +390,11 @@ def test_javascript_links_carry_their_url() -> None:
 
 
 def test_blank_list_with_unhinted_side_menu_is_still_a_list() -> None:
-    menu = "<div class='lm_left'><ul>" + "".join(
-        f"<li><a href='/col/col{i}/index.html'>栏目{i}</a></li>" for i in range(6)
-    ) + "</ul></div>"
+    menu = (
+        "<div class='lm_left'><ul>"
+        + "".join(f"<li><a href='/col/col{i}/index.html'>栏目{i}</a></li>" for i in range(6))
+        + "</ul></div>"
+    )
     html = page(menu + "<div class='list'><ul></ul></div>")
     result = extract_items(html, URL, CRAWL)
     assert result.is_list and "empty_container" in result.notes
@@ -400,9 +402,11 @@ def test_blank_list_with_unhinted_side_menu_is_still_a_list() -> None:
 
 @pytest.mark.parametrize("pager", ["共0条记录", "首页 上一页 下一页 尾页"])
 def test_pager_marks_a_list_page(pager: str) -> None:
-    menu = "<div class='lm_left'>" + "".join(
-        f"<a href='/col/col{i}/index.html'>栏目{i}</a>" for i in range(6)
-    ) + "</div>"
+    menu = (
+        "<div class='lm_left'>"
+        + "".join(f"<a href='/col/col{i}/index.html'>栏目{i}</a>" for i in range(6))
+        + "</div>"
+    )
     result = extract_items(page(f"{menu}<div class='pages'>{pager}</div>"), URL, CRAWL)
     assert result.is_list and "pager" in result.notes
 
@@ -411,16 +415,20 @@ def test_article_with_a_long_related_list_is_not_a_list() -> None:
     related = "<div class='xgwz'><ul>" + trs_items(12, month=8) + "</ul></div>"
     body = (
         "<h1>某某县召开防汛工作会议</h1><div class='info'>发布时间：2026-09-01 10:00</div>"
-        "<div class='zw'>" + "<p>9月1日，某某县召开防汛防台风工作会议，部署当前防汛工作。</p>" * 20
-        + "</div>" + related
+        "<div class='zw'>"
+        + "<p>9月1日，某某县召开防汛防台风工作会议，部署当前防汛工作。</p>" * 20
+        + "</div>"
+        + related
     )
-    result = extract_items(page(body), "https://www.example.gov.cn/art/2026/9/1/art_1_9.html",
-                           CRAWL)
+    result = extract_items(
+        page(body), "https://www.example.gov.cn/art/2026/9/1/art_1_9.html", CRAWL
+    )
     assert not result.is_list and result.notes[0] == "article_page"
 
 
 def test_placeholder_beats_a_dated_side_box() -> None:
     side = "<div class='sidebar'><h4>热点排行</h4><ul>" + trs_items(5, month=8) + "</ul></div>"
-    result = extract_items(page(f"<div class='list'><ul></ul><p>暂无信息</p></div>{side}"),
-                           URL, CRAWL)
+    result = extract_items(
+        page(f"<div class='list'><ul></ul><p>暂无信息</p></div>{side}"), URL, CRAWL
+    )
     assert result.is_list and result.items == [] and result.placeholder == "暂无信息"

@@ -55,11 +55,15 @@ def failed_poll(n: int = 0, error: str = "HTTP 503 Service Unavailable") -> Poll
     return PollFact(fetched_at=at(days_before(n), 2), ok=False, status=503, error=error)
 
 
-def account(posts: list[PostFact], polls: list[PollFact] | None = None,
-            name: str = "示范县发布") -> AccountFacts:
+def account(
+    posts: list[PostFact], polls: list[PollFact] | None = None, name: str = "示范县发布"
+) -> AccountFacts:
     return AccountFacts(
-        name=name, platform="wechat", feed="http://rsshub.example/wechat/sfx",
-        posts=tuple(posts), polls=tuple(polls if polls is not None else [ok_poll()]),
+        name=name,
+        platform="wechat",
+        feed="http://rsshub.example/wechat/sfx",
+        posts=tuple(posts),
+        polls=tuple(polls if polls is not None else [ok_poll()]),
     )
 
 
@@ -130,8 +134,12 @@ def test_polls_after_as_of_are_evidence():
 # unknown: never stale
 # --------------------------------------------------------------------------------------------
 def test_all_polls_failed_cannot_be_checked():
-    polls = [failed_poll(0, "HTTP 503 Service Unavailable"), failed_poll(1, "timeout after 20 s"),
-             failed_poll(2, "HTTP 503 Service Unavailable"), failed_poll(30, "old error")]
+    polls = [
+        failed_poll(0, "HTTP 503 Service Unavailable"),
+        failed_poll(1, "timeout after 20 s"),
+        failed_poll(2, "HTTP 503 Service Unavailable"),
+        failed_poll(30, "old error"),
+    ]
     result = judge(account([post(40)], polls))
     assert result.state == "unknown" and not result.stale
     assert result.last_post == days_before(40)
@@ -142,7 +150,9 @@ def test_all_polls_failed_cannot_be_checked():
     assert notice["severity"] == "notice" and notice["check"] == "new_media_update"
     assert "无法检查" in notice["message"] and "不计为未更新" in notice["message"]
     assert [e["error"] for e in notice["evidence"]["failed_polls"]] == [
-        "HTTP 503 Service Unavailable", "timeout after 20 s", "HTTP 503 Service Unavailable",
+        "HTTP 503 Service Unavailable",
+        "timeout after 20 s",
+        "HTTP 503 Service Unavailable",
     ]
 
 
@@ -243,7 +253,8 @@ def test_frequency_rule_judges_full_weeks_on_record():
     evidence = finding["evidence"]
     assert evidence["weeks_checked"] == 4 and evidence["count"] == 2
     assert [(w["from"], w["posts"]) for w in evidence["short_weeks"]] == [
-        ("2026-11-07", 1), ("2026-10-31", 1),
+        ("2026-11-07", 1),
+        ("2026-10-31", 1),
     ]
 
 
@@ -290,8 +301,9 @@ def test_custom_stale_days():
 
 
 def test_export_keeps_the_contract_keys():
-    results = check_accounts([account([post(15)]), account([], [failed_poll()], name="抖音")],
-                             AS_OF)
+    results = check_accounts(
+        [account([post(15)]), account([], [failed_poll()], name="抖音")], AS_OF
+    )
     stale, unknown = (r.export() for r in results)
     assert set(stale) >= EXPORT_KEYS
     assert stale["last_post"] == "2026-11-05" and stale["stale"] is True
@@ -303,8 +315,10 @@ def test_export_keeps_the_contract_keys():
 
 def test_check_accounts_keeps_order_and_uses_default_rules():
     facts = [account([post(1)], name="甲"), account([post(20)], name="乙")]
-    assert [(r.name, r.stale) for r in check_accounts(facts, AS_OF)] == [("甲", False),
-                                                                          ("乙", True)]
+    assert [(r.name, r.stale) for r in check_accounts(facts, AS_OF)] == [
+        ("甲", False),
+        ("乙", True),
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,34 +333,76 @@ def store(db_url):
 
 
 def test_load_account_facts(store):
-    registry = parse_registry({"units": [{
-        "id": "town", "name": "示范县", "category": "county", "website": "http://www.x.gov.cn/",
-        "new_media": [
-            {"name": "甲", "platform": "wechat", "feed": "http://rss.example/a"},
-            {"name": "乙", "platform": "douyin", "feed": "http://rss.example/b"},
-        ],
-    }]})
+    registry = parse_registry(
+        {
+            "units": [
+                {
+                    "id": "town",
+                    "name": "示范县",
+                    "category": "county",
+                    "website": "http://www.x.gov.cn/",
+                    "new_media": [
+                        {"name": "甲", "platform": "wechat", "feed": "http://rss.example/a"},
+                        {"name": "乙", "platform": "douyin", "feed": "http://rss.example/b"},
+                    ],
+                }
+            ]
+        }
+    )
     sync_registry(store, registry)
     with store.session() as session:
         accounts = {a.name: a.id for a in session.query(Account)}
         run = Run(kind="feeds", unit_id="town")
         session.add(run)
         session.flush()
-        old = FeedPoll(run_id=run.id, account_id=accounts["甲"], fetched_at=at(days_before(30)),
-                       ok=True, status=200, entries=1)
-        new = FeedPoll(run_id=run.id, account_id=accounts["甲"], fetched_at=at(days_before(-3)),
-                       ok=True, not_modified=True, status=304, entries=1)
-        failed = FeedPoll(run_id=run.id, account_id=accounts["乙"], fetched_at=at(AS_OF),
-                          ok=False, status=404, error="HTTP 404 Not Found")
+        old = FeedPoll(
+            run_id=run.id,
+            account_id=accounts["甲"],
+            fetched_at=at(days_before(30)),
+            ok=True,
+            status=200,
+            entries=1,
+        )
+        new = FeedPoll(
+            run_id=run.id,
+            account_id=accounts["甲"],
+            fetched_at=at(days_before(-3)),
+            ok=True,
+            not_modified=True,
+            status=304,
+            entries=1,
+        )
+        failed = FeedPoll(
+            run_id=run.id,
+            account_id=accounts["乙"],
+            fetched_at=at(AS_OF),
+            ok=False,
+            status=404,
+            error="HTTP 404 Not Found",
+        )
         session.add_all([old, new, failed])
         session.flush()
-        session.add_all([
-            FeedPost(account_id=accounts["甲"], guid="g1", title="旧", url="http://x/1",
-                     published_at=at(days_before(40)), first_seen_at=old.fetched_at,
-                     first_poll_id=old.id),
-            FeedPost(account_id=accounts["甲"], guid="g2", title="无日期", published_at=None,
-                     first_seen_at=old.fetched_at, first_poll_id=old.id),
-        ])
+        session.add_all(
+            [
+                FeedPost(
+                    account_id=accounts["甲"],
+                    guid="g1",
+                    title="旧",
+                    url="http://x/1",
+                    published_at=at(days_before(40)),
+                    first_seen_at=old.fetched_at,
+                    first_poll_id=old.id,
+                ),
+                FeedPost(
+                    account_id=accounts["甲"],
+                    guid="g2",
+                    title="无日期",
+                    published_at=None,
+                    first_seen_at=old.fetched_at,
+                    first_poll_id=old.id,
+                ),
+            ]
+        )
     # 乙 leaves the registry: inactive accounts are not loaded.
     facts = load_account_facts(store, "town", AS_OF)
     assert [f.name for f in facts] == ["甲", "乙"]
@@ -361,9 +417,23 @@ def test_load_account_facts(store):
     assert results["甲"].stale and results["甲"].undated_posts == 1
     assert results["乙"].state == "unknown" and "HTTP 404" in results["乙"].error
 
-    sync_registry(store, parse_registry({"units": [{
-        "id": "town", "name": "示范县", "category": "county", "website": "http://www.x.gov.cn/",
-        "new_media": [{"name": "甲", "platform": "wechat", "feed": "http://rss.example/a"}],
-    }]}))
+    sync_registry(
+        store,
+        parse_registry(
+            {
+                "units": [
+                    {
+                        "id": "town",
+                        "name": "示范县",
+                        "category": "county",
+                        "website": "http://www.x.gov.cn/",
+                        "new_media": [
+                            {"name": "甲", "platform": "wechat", "feed": "http://rss.example/a"}
+                        ],
+                    }
+                ]
+            }
+        ),
+    )
     assert [f.name for f in load_account_facts(store, "town", AS_OF)] == ["甲"]
     assert load_account_facts(store, "nobody", AS_OF) == []

@@ -70,19 +70,34 @@ def test_duplicate_id(tmp_path):
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("website: http://www.qixian.gov.cn/", "website: www.qixian.gov.cn",
-         "unit 'qixian', field website: not an http(s) URL"),
-        ("category: county", "category: city",
-         "unit 'qixian', field category: 'city' is not one of"),
-        ("platform: wechat", "platform: myspace",
-         "unit 'qixian', field new_media.0.platform: 'myspace' is not one of"),
+        (
+            "website: http://www.qixian.gov.cn/",
+            "website: www.qixian.gov.cn",
+            "unit 'qixian', field website: not an http(s) URL",
+        ),
+        (
+            "category: county",
+            "category: city",
+            "unit 'qixian', field category: 'city' is not one of",
+        ),
+        (
+            "platform: wechat",
+            "platform: myspace",
+            "unit 'qixian', field new_media.0.platform: 'myspace' is not one of",
+        ),
         ("    name: 杞县人民政府\n", "", "unit 'qixian', field name: missing required field"),
         ("id: qixian-jyj", "id: Qixian JYJ", "field id: 'Qixian JYJ' must match [a-z0-9_-]+"),
         ('site_code: "4102210001"', "site_code: 12345", "field site_code: '12345' is not"),
-        ("feed: http://rsshub.example/wechat/xxx", "feed: not a url",
-         "field new_media.0.feed: not an http(s) URL"),
-        ("    category: department\n", "    category: department\n    colour: red\n",
-         "unit 'qixian-jyj', field colour: unknown field"),
+        (
+            "feed: http://rsshub.example/wechat/xxx",
+            "feed: not a url",
+            "field new_media.0.feed: not an http(s) URL",
+        ),
+        (
+            "    category: department\n",
+            "    category: department\n    colour: red\n",
+            "unit 'qixian-jyj', field colour: unknown field",
+        ),
     ],
 )
 def test_field_errors_name_file_unit_and_field(tmp_path, old, new, expected):

@@ -38,8 +38,19 @@ REGISTRY = {
 }
 
 TABLES = {
-    "units", "accounts", "runs", "pages", "links", "link_checks", "columns", "column_items",
-    "feed_polls", "feed_posts", "probes", "findings", "scores",
+    "units",
+    "accounts",
+    "runs",
+    "pages",
+    "links",
+    "link_checks",
+    "columns",
+    "column_items",
+    "feed_polls",
+    "feed_posts",
+    "probes",
+    "findings",
+    "scores",
 }
 
 
@@ -69,24 +80,60 @@ def record_crawl(store, when: datetime, status: int, item_date: date) -> int:
         run = Run(kind="crawl", unit_id="qixian", started_at=when, status="complete")
         session.add(run)
         session.flush()
-        page = Page(run_id=run.id, url="http://www.qixian.gov.cn/", status=200, is_homepage=True,
-                    title="杞县人民政府", fetched_at=when)
+        page = Page(
+            run_id=run.id,
+            url="http://www.qixian.gov.cn/",
+            status=200,
+            is_homepage=True,
+            title="杞县人民政府",
+            fetched_at=when,
+        )
         session.add(page)
         session.flush()
         target = "http://www.qixian.gov.cn/a.pdf"
-        session.add(Link(run_id=run.id, page_id=page.id, target_url=target, raw_url="a.pdf",
-                         anchor_text="附件", tag="a", attr="href", kind="attachment",
-                         on_homepage=True))
-        session.add(LinkCheck(run_id=run.id, target_url=target, status=status,
-                              outcome="ok" if status == 200 else "http_error",
-                              attempts=[{"at": when.isoformat(), "status": status}]))
-        column = Column(run_id=run.id, name="工作动态", url="http://www.qixian.gov.cn/gzdt/",
-                        type="news", level=1, item_count=1, newest=item_date)
+        session.add(
+            Link(
+                run_id=run.id,
+                page_id=page.id,
+                target_url=target,
+                raw_url="a.pdf",
+                anchor_text="附件",
+                tag="a",
+                attr="href",
+                kind="attachment",
+                on_homepage=True,
+            )
+        )
+        session.add(
+            LinkCheck(
+                run_id=run.id,
+                target_url=target,
+                status=status,
+                outcome="ok" if status == 200 else "http_error",
+                attempts=[{"at": when.isoformat(), "status": status}],
+            )
+        )
+        column = Column(
+            run_id=run.id,
+            name="工作动态",
+            url="http://www.qixian.gov.cn/gzdt/",
+            type="news",
+            level=1,
+            item_count=1,
+            newest=item_date,
+        )
         session.add(column)
         session.flush()
-        session.add(ColumnItem(column_id=column.id, run_id=run.id, title="一条动态",
-                               url="http://www.qixian.gov.cn/gzdt/1.html", published=item_date,
-                               date_source="list"))
+        session.add(
+            ColumnItem(
+                column_id=column.id,
+                run_id=run.id,
+                title="一条动态",
+                url="http://www.qixian.gov.cn/gzdt/1.html",
+                published=item_date,
+                date_source="list",
+            )
+        )
         return run.id
 
 
@@ -116,8 +163,15 @@ def test_registry_sync_marks_removed_inactive_and_keeps_history(db_url):
     try:
         sync_registry(store, parse_registry(REGISTRY))
         with store.session() as session:
-            session.add(Probe(unit_id="qixian", url="http://www.qixian.gov.cn/", ok=True,
-                              status=200, latency_ms=12.5))
+            session.add(
+                Probe(
+                    unit_id="qixian",
+                    url="http://www.qixian.gov.cn/",
+                    ok=True,
+                    status=200,
+                    latency_ms=12.5,
+                )
+            )
         renamed = {"units": [dict(REGISTRY["units"][0], id="other", new_media=[])]}
         sync_registry(store, parse_registry(renamed))
         with store.session() as session:

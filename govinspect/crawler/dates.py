@@ -169,7 +169,9 @@ class DateResult:
     ``source``: ``list``, ``meta:<name>``, ``label:<name>``, ``table:<name>``, ``url``,
     ``htmldate`` or ``none``.  ``flags``: ``future``, ``impossible``, ``month_only``,
     ``disagreement``.  ``candidates`` (verdicts only): every candidate found, in precedence
-    order.  ``written`` (verdicts only): the 成文日期 of the metadata table, if any.
+    order.  ``written`` (verdicts only): the 成文日期 of the metadata table, if any;
+    ``table`` (verdicts only): the 政府信息公开 metadata table itself, as
+    :func:`disclosure_metadata` reads it.
     """
 
     date: date | None
@@ -178,6 +180,7 @@ class DateResult:
     flags: list[str] = field(default_factory=list)
     candidates: list[DateResult] = field(default_factory=list)
     written: date | None = None
+    table: dict[str, str] = field(default_factory=dict)
 
 
 # --- text dates -----------------------------------------------------------------------------------
@@ -614,6 +617,7 @@ def article_date(html: str, url: str, crawl_date: date) -> DateResult:
     )
     result.candidates = candidates
     result.written = _written_from_table(table)
+    result.table = dict(table)
     distinct = {c.date for c in candidates if c.date is not None and c.source != "url"}
     if len(distinct) > 1:
         result.flags.append("disagreement")

@@ -35,7 +35,7 @@ from govinspect.crawler import columns as colmod
 from govinspect.crawler import outcomes, sources
 from govinspect.crawler.cms import trs_list_model
 from govinspect.crawler.column_pages import column_key, column_name, is_content_column, page_number
-from govinspect.crawler.dates import article_date, disclosure_metadata, written_date
+from govinspect.crawler.dates import article_date
 from govinspect.crawler.decode import decode_body
 from govinspect.crawler.footer import footer_ids
 from govinspect.crawler.items import CheckRecord, ItemRecord, LinkRecord, ListPageRecord, PageRecord
@@ -368,11 +368,12 @@ class SiteSpider(scrapy.Spider):
             return self._status_verdict(response)
         if outcomes.is_challenge(text[:20000]):
             return outcomes.BLOCKED, "challenge page (WAF/anti-bot)"
+        visible = _visible_text(text)
         reason = outcomes.soft_404_reason(
             url=_target(response),
             final_url=response.url,
             title=title or "",
-            text=_visible_text(text),
+            text=visible,
             refresh=refresh,
             baseline=None,
         )
@@ -388,7 +389,7 @@ class SiteSpider(scrapy.Spider):
             url=_target(response),
             final_url=response.url,
             title=title or "",
-            text=_visible_text(text),
+            text=visible,
             refresh=None,
             baseline=baseline,
         )
@@ -590,6 +591,10 @@ class SiteSpider(scrapy.Spider):
                 page.meta["newest_item"] = newest.isoformat() if newest else None
                 page.meta["footer"] = footer_ids(text)
             return
+        if page.meta.get("ArticleTitle"):
+            # Article pages declare themselves (政府网站发展指引 tags): no list to look for.
+            yield from self._article_date(text, url, page)
+            return
         listing = extract_items(text, url, self.crawl_date)
         model = trs_list_model(text, url)
         pager, datastores = extracted.pager, extracted.datastores
@@ -642,12 +647,10 @@ class SiteSpider(scrapy.Spider):
             page.published, page.published_source = found.date, found.source
         if found.flags:
             page.meta["date_flags"] = list(found.flags)
-        table = disclosure_metadata(text)
-        if table:
-            page.meta["disclosure"] = table
-        written = written_date(text)
-        if written is not None:
-            page.meta["written"] = written.isoformat()
+        if found.table:
+            page.meta["disclosure"] = found.table
+        if found.written is not None:
+            page.meta["written"] = found.written.isoformat()
         return iter(())
 
     def _source_request(self, source: SourceRequest, column: str, gi: dict) -> Iterator[Request]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from govinspect.store.models import Column, ColumnItem, Link, LinkCheck, Page
@@ -42,52 +42,67 @@ def _existing(
 
 
 def write_pages(session: Session, run_id: int, pages: Sequence[Any]) -> int:
-    """Insert pages with their links; pages already stored for the run are skipped."""
+    """Insert pages with their links; pages already stored for the run are skipped.
+
+    Core bulk inserts (one statement per table and batch, ids back through RETURNING): link rows
+    outnumber pages twenty to one, and per-object ORM work was the crawl's biggest write cost.
+    """
     known = _existing(session, Page.url, Page.run_id, run_id, [p.url for p in pages])
-    written = 0
+    fresh = []
     for record in pages:
-        if record.url in known:
-            continue
-        known.add(record.url)
-        row = Page(
-            run_id=run_id,
-            url=record.url,
-            final_url=record.final_url,
-            status=record.status,
-            content_type=record.content_type,
-            charset=record.charset,
-            fetched_at=record.fetched_at,
-            content_hash=record.content_hash,
-            size=record.size,
-            title=record.title,
-            depth=record.depth,
-            is_homepage=record.is_homepage,
-            state=record.state,
-            error=record.error,
-            meta=record.meta,
-            published=record.published,
-            published_source=record.published_source,
-            warc_file=record.warc.file if record.warc else None,
-            warc_offset=record.warc.offset if record.warc else None,
+        if record.url not in known:
+            known.add(record.url)
+            fresh.append(record)
+    if not fresh:
+        return 0
+    ids = {
+        url: page_id
+        for page_id, url in session.execute(
+            insert(Page).returning(Page.id, Page.url), [_page_row(run_id, r) for r in fresh]
         )
-        session.add(row)
-        session.flush()
-        session.add_all(
-            Link(
-                run_id=run_id,
-                page_id=row.id,
-                target_url=link.target_url,
-                raw_url=link.raw_url,
-                anchor_text=link.anchor_text,
-                tag=link.tag,
-                attr=link.attr,
-                kind=link.kind,
-                on_homepage=record.is_homepage,
-            )
-            for link in record.links
-        )
-        written += 1
-    return written
+    }
+    links = [
+        {
+            "run_id": run_id,
+            "page_id": ids[record.url],
+            "target_url": link.target_url,
+            "raw_url": link.raw_url,
+            "anchor_text": link.anchor_text,
+            "tag": link.tag,
+            "attr": link.attr,
+            "kind": link.kind,
+            "on_homepage": record.is_homepage,
+        }
+        for record in fresh
+        for link in record.links
+    ]
+    if links:
+        session.execute(insert(Link), links)
+    return len(fresh)
+
+
+def _page_row(run_id: int, record: Any) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "url": record.url,
+        "final_url": record.final_url,
+        "status": record.status,
+        "content_type": record.content_type,
+        "charset": record.charset,
+        "fetched_at": record.fetched_at,
+        "content_hash": record.content_hash,
+        "size": record.size,
+        "title": record.title,
+        "depth": record.depth,
+        "is_homepage": record.is_homepage,
+        "state": record.state,
+        "error": record.error,
+        "meta": record.meta,
+        "published": record.published,
+        "published_source": record.published_source,
+        "warc_file": record.warc.file if record.warc else None,
+        "warc_offset": record.warc.offset if record.warc else None,
+    }
 
 
 def write_checks(session: Session, run_id: int, checks: Sequence[Any]) -> None:
