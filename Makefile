@@ -6,7 +6,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test lint bench install clean system-deps
+
+# Debian packages some features need: a CJK font (PDF reports and charts in Chinese), Chromium
+# (the HTML report screenshot test), poppler-utils (pdftotext in the tests), Pango for WeasyPrint.
+SYSTEM_PACKAGES := fonts-noto-cjk chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +35,13 @@ lint: $(STAMP)
 ## Benchmarks; results are written up in docs/benchmarks.md.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## Install the Debian packages above (root, or sudo); tests needing them skip without them.
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "system packages present"; fi
 
 clean:
 	rm -rf $(VENV) var bench/out .pytest_cache .ruff_cache

@@ -271,6 +271,54 @@ def export(
 
 
 @app.command()
+def report(
+    ctx: typer.Context,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="Quarter, e.g. 2026Q4 (default: the latest check run's)."),
+    ] = None,
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", "-u", help="Unit id (repeat; default: all).")
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="html,docx,pdf,xlsx,evidence (default: all)."),
+    ] = None,
+    manual: Annotated[
+        Path | None,
+        typer.Option("--manual", help="Manual scores CSV: unit,dimension,score[,note]."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Folder (default: <data dir>/reports).")
+    ] = None,
+) -> None:
+    """Write self-check reports, the city ranking workbook and evidence packs for a period.
+
+    Example: govinspect report --period 2026Q4 --manual scores.csv
+    """
+    from govinspect.reports.build import build_reports, parse_formats
+
+    app_ctx = _ctx(ctx)
+    result = build_reports(
+        app_ctx.store,
+        app_ctx.registry,
+        app_ctx.settings,
+        period,
+        unit,
+        parse_formats(fmt),
+        manual,
+        out or app_ctx.settings.reports_dir,
+        on_file=lambda p: console.print(f"wrote {escape(str(p))}"),
+    )
+    for warning in result.warnings:
+        err_console.print(f"[yellow]warning:[/] {escape(warning)}")
+    console.print(
+        f"{result.period.code}: check run {result.run_id} as of {result.as_of}, "
+        f"{len(result.files)} files in {escape(str(result.out_dir))}"
+    )
+
+
+@app.command()
 def feeds(
     ctx: typer.Context,
     unit: Annotated[
@@ -496,6 +544,17 @@ def _demo_job(settings: Settings, registry: Registry, as_of: Any, folder: Path) 
         run_id, rows = check_and_export(settings, registry, store, as_of, None, export_path)
         console.print(_ranking_table(rows, f"示范县 ranking (check run {run_id}, as of {as_of})"))
         console.print(f"export:   {escape(str(export_path))}")
+        from govinspect.reports.build import build_reports, parse_formats
+
+        reports = build_reports(
+            store, registry, settings, None, None, parse_formats(None), None, folder / "reports"
+        )
+        for warning in reports.warnings:
+            err_console.print(f"[yellow]warning:[/] {escape(warning)}")
+        console.print(
+            f"reports:  {escape(str(folder / 'reports'))} ({len(reports.files)} files: self-check "
+            "reports in HTML/PDF/DOCX, the ranking workbook, evidence packs)"
+        )
         console.print(f"evidence: {escape(str(folder / 'warc'))}")
     finally:
         store.dispose()

@@ -75,20 +75,20 @@ def trend_png(
         counts = [p.result.dead_links if p.result else 0 for p in points]
         links.bar(xs, counts, width=0.5, color="#f2c7c3", label=labels["dead_links"], zorder=1)
         links.set_ylabel(labels["dead_links"])
-        links.set_ylim(0, max(counts + [1]) * 1.25)
+        links.set_ylim(0, max(counts + [1]) * 1.35)
         series = [(labels["total"], lambda r: r.total)] + [
             (name, lambda r, name=name: r.scores.get(name)) for name in dimensions
         ]
+        highest = 0.0
         for name, value in series:
             ys = [value(p.result) if p.result else None for p in points]
-            scores.plot(
-                xs, [float("nan") if y is None else y for y in ys], marker="o", label=name
-            )
+            highest = max([highest, *(y for y in ys if y is not None)])
+            scores.plot(xs, [float("nan") if y is None else y for y in ys], marker="o", label=name)
         scores.set_zorder(links.get_zorder() + 1)
         scores.patch.set_visible(False)
         scores.set_xticks(xs, [p.period.code for p in points])
         scores.set_ylabel(labels["score"])
-        scores.set_ylim(bottom=0)
+        scores.set_ylim(0, max(highest, 1.0) * 1.35)  # headroom for the legend
         scores.set_title(labels["title"])
         handles = scores.get_legend_handles_labels()
         extra = links.get_legend_handles_labels()

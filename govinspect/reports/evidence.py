@@ -128,7 +128,9 @@ def _page_ref(url: str, row: Page) -> EvidenceRef:
     )
 
 
-def store_refs(session: Session, crawl_run: int | None, urls: Iterable[str]) -> dict[str, EvidenceRef]:
+def store_refs(
+    session: Session, crawl_run: int | None, urls: Iterable[str]
+) -> dict[str, EvidenceRef]:
     """The crawl's record of each URL: the fetched page, else the verified link target."""
     wanted = sorted(set(urls))
     if crawl_run is None or not wanted:

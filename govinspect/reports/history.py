@@ -77,12 +77,12 @@ def _dead_link_counts(session: Session, unit_id: str, run_ids: list[int]) -> dic
 
 
 def unit_history(
-    session: Session, unit_id: str, periods: list[Period], current: Run
+    session: Session, unit_id: str, periods: list[Period], current: tuple[int, date]
 ) -> dict[Period, PeriodResult]:
     """The unit's scored result per period (periods without a scored run are left out).
 
-    ``current`` stands for its own period whatever else ran in it, so the trend ends with
-    exactly the figures of the report.
+    ``current`` (run id, as-of date) stands for its own period whatever else ran in it, so
+    the trend ends with exactly the figures of the report.
     """
     window = (Run.as_of >= periods[0].start, Run.as_of <= periods[-1].end)
     # Ids and dates only: a run's summary holds every unit's report and is large.
@@ -102,11 +102,11 @@ def unit_history(
     for run_id, as_of in runs:  # newest first: the first scored run of a period stands for it
         if as_of is not None and run_id in scored:
             chosen.setdefault(period_of(as_of), (run_id, as_of))
-    if current.as_of is not None:
-        if current.id in scored:
-            chosen[period_of(current.as_of)] = (current.id, current.as_of)
-        else:
-            chosen.pop(period_of(current.as_of), None)
+    current_id, current_as_of = current
+    if current_id in scored:
+        chosen[period_of(current_as_of)] = (current_id, current_as_of)
+    else:
+        chosen.pop(period_of(current_as_of), None)
     dead = _dead_link_counts(session, unit_id, [run_id for run_id, _ in chosen.values()])
     out: dict[Period, PeriodResult] = {}
     for period in periods:

@@ -164,9 +164,7 @@ def _row(
     dimension = row[1].strip()
     ok = unit_id is not None
     if dimension not in limits:
-        problems.add(
-            line, 2, f"unknown dimension {dimension!r} (one of: {', '.join(limits)})"
-        )
+        problems.add(line, 2, f"unknown dimension {dimension!r} (one of: {', '.join(limits)})")
         ok = False
     elif unit_id is not None and dimension in units[unit_id].automatic:
         problems.add(

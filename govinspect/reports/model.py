@@ -303,9 +303,7 @@ def build_unit_report(
     previous_period = period.previous()
     previous = history.get(previous_period)
     dead_now = len(unit.get("dead_links") or [])
-    trend = tuple(
-        TrendPoint(p, history.get(p)) for p in period.last(int(data()["trend_periods"]))
-    )
+    trend = tuple(TrendPoint(p, history.get(p)) for p in period.last(int(data()["trend_periods"])))
     return UnitReport(
         unit=unit,
         period=period,

@@ -72,6 +72,8 @@ def environment() -> Environment:
     env.globals["link"] = link
     env.globals["fonts"] = data()["fonts"]
     env.globals["missing"] = data()["missing"]
+    env.globals["no_record"] = data()["no_record"]
+    env.filters["outcome"] = lambda value: label("outcomes", value, status="-")
     return env
 
 

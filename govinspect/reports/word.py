@@ -67,17 +67,18 @@ def _note(doc: DocumentType, words: str) -> None:
 
 
 def _header(doc: DocumentType, r: UnitReport) -> None:
-    t = data()["text"]
+    t, missing = data()["text"], data()["missing"]
     title = doc.add_heading(xml_safe(f"{r.unit['name']}\n{t['title']}"), level=0)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     sub = doc.add_paragraph(text("subtitle", period=r.period.label, as_of=r.as_of.isoformat()))
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     rows = [
         (t["unit"], r.unit["name"], t["category"], r.category),
-        (t["website"], r.unit["website"], t["site_code"], r.unit.get("site_code") or "—"),
+        (t["website"], r.unit["website"], t["site_code"], r.unit.get("site_code") or missing),
         (t["period"], f"{r.period.label}（{r.period.start} 至 {r.period.end}）",
          t["as_of"], r.as_of.isoformat()),
-        (t["run"], f"{r.run_id}（{t['crawl']} {r.crawl_run or '—'}）", t["generated"], r.generated),
+        (t["run"], f"{r.run_id}（{t['crawl']} {r.crawl_run or missing}）",
+         t["generated"], r.generated),
         (t["verdict"], r.verdict, t["total"], f"{number(r.total.score)} / {number(r.total.max)}"),
     ]  # fmt: skip
     table = doc.add_table(rows=0, cols=4)
@@ -98,7 +99,9 @@ def _scores(doc: DocumentType, r: UnitReport) -> None:
     )
     table = _table(doc, [t["dimension"], t["this_period"], t["max"], previous, t["change"]])
     for row in (*r.scores, r.total, r.dead_links_row):
-        _row(table, [row.name, number(row.score), number(row.max), number(row.previous), row.change])
+        _row(
+            table, [row.name, number(row.score), number(row.max), number(row.previous), row.change]
+        )
     _note(doc, t["partial_note"])
 
 
@@ -108,7 +111,7 @@ def _vetoes(doc: DocumentType, r: UnitReport) -> None:
     if not r.vetoes:
         doc.add_paragraph(t["vetoes_none"])
         return
-    table = _table(doc, [t["finding_id"], t["dimension"], t["problem"]])
+    table = _table(doc, [t["finding_id"], t["indicator"], t["problem"]])
     for veto in r.vetoes:
         cells = _row(table, [veto.get("finding_id", ""), veto["indicator"], veto["detail"]])
         cells[1].paragraphs[0].runs[0].font.color.rgb = RED
@@ -123,7 +126,8 @@ def _fixes(doc: DocumentType, r: UnitReport) -> None:
     _note(doc, t["fixes_note"])
     for index, group in enumerate(r.groups, start=1):
         doc.add_heading(
-            xml_safe(f"{index}. {group.indicator}【{group.severity_label}】{group.summary}"), level=2
+            xml_safe(f"{index}. {group.indicator}【{group.severity_label}】{group.summary}"),
+            level=2,
         )
         table = _table(doc, [t["finding_id"], t["problem"], t["points"], t["evidence"]])
         for item in group.items:
@@ -202,7 +206,7 @@ def _trend(doc: DocumentType, r: UnitReport) -> None:
             table,
             [
                 point.period.label,
-                result.as_of.isoformat() if result else "—",
+                result.as_of.isoformat() if result else data()["missing"],
                 *(number(result.scores.get(n) if result else None) for n in names),
                 number(result.total if result else None),
                 number(result.dead_links if result else None),

@@ -1,0 +1,242 @@
+"""``govinspect report``: self-check reports, the ranking workbook and evidence packs.
+
+:func:`build_reports` is what the CLI and ``govinspect demo`` call.  It picks the check run of
+the period, validates the input (period, units, manual CSV) before writing anything, and
+writes every file under a temporary name first, so a failure never leaves half a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from govinspect.checks.timeutil import SHANGHAI
+from govinspect.errors import ConfigError, GovinspectError
+from govinspect.registry import Registry
+from govinspect.reports.export import export_json
+from govinspect.reports.history import run_for_period, unit_history
+from govinspect.reports.manual import ManualScore, ManualUnit, load_manual
+from govinspect.reports.model import UnitReport, build_unit_report
+from govinspect.reports.period import Period, parse_period, period_of
+from govinspect.reports.texts import data
+from govinspect.settings import Settings
+from govinspect.store.db import Store
+
+ALL_FORMATS = ("html", "docx", "pdf", "xlsx", "evidence")
+UNIT_FORMATS = frozenset({"html", "docx", "pdf", "evidence"})
+NO_PDF_FONT = "no CJK font found: Chinese in the PDF may print as boxes (install fonts-noto-cjk)"
+
+
+@dataclass
+class ReportResult:
+    """What one ``build_reports`` call wrote."""
+
+    period: Period
+    run_id: int
+    as_of: date
+    out_dir: Path
+    files: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_formats(value: str | Iterable[str] | None) -> set[str]:
+    """``"html,docx"`` (or a list of such) → the formats; None or empty → all of them."""
+    if value is None:
+        return set(ALL_FORMATS)
+    items = [value] if isinstance(value, str) else list(value)
+    names = {part.strip().lower() for item in items for part in item.split(",") if part.strip()}
+    unknown = sorted(names - set(ALL_FORMATS))
+    if unknown:
+        raise ConfigError(
+            f"--format: unknown format {unknown[0]!r} (choose from {', '.join(ALL_FORMATS)})"
+        )
+    return names or set(ALL_FORMATS)
+
+
+def _select_units(
+    export: dict[str, Any], registry: Registry, unit_ids: Iterable[str] | None
+) -> list[dict[str, Any]]:
+    exported = {u["id"]: u for u in export["units"]}
+    wanted = list(dict.fromkeys(unit_ids or []))
+    if not wanted:
+        return list(export["units"])
+    known = {u.id for u in registry.units} | set(exported)
+    for uid in wanted:
+        if uid not in known:
+            shown = ", ".join(sorted(known)[:10]) or "none"
+            raise ConfigError(f"--unit: unknown unit {uid!r} (known: {shown})")
+        if uid not in exported:
+            raise ConfigError(
+                f"--unit {uid}: not in check run {export['run_id']} (as of {export['as_of']}); "
+                f"run `govinspect check --unit {uid}` first"
+            )
+    return [exported[uid] for uid in wanted]
+
+
+def _manual(export: dict[str, Any], path: Path | None) -> dict[tuple[str, str], ManualScore]:
+    if path is None:
+        return {}
+    dims = set(data()["workbook"]["dimensions"])
+    units = {
+        u["id"]: ManualUnit(
+            id=u["id"], name=u["name"], automatic=frozenset(set(u["scores"]) & dims)
+        )
+        for u in export["units"]
+    }
+    return load_manual(Path(path), units)
+
+
+def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    partial = path.with_name(path.name + ".part")
+    try:
+        write(partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def _unit_report(
+    store: Store, settings: Settings, unit: dict[str, Any], export: dict[str, Any],
+    period: Period, generated: str, charts: bool,
+) -> UnitReport:  # fmt: skip
+    from govinspect.reports.chart import trend_png
+    from govinspect.reports.evidence import unit_refs
+
+    as_of = date.fromisoformat(export["as_of"])
+    with store.session() as session:
+        periods = period.last(int(data()["trend_periods"]))
+        history = unit_history(session, unit["id"], periods, (export["run_id"], as_of))
+        refs = unit_refs(session, unit, Path(settings.data_dir))
+    report = build_unit_report(
+        unit,
+        period=period,
+        as_of=as_of,
+        run_id=export["run_id"],
+        generated=generated,
+        history=history,
+        refs=refs,
+    )
+    if not charts:
+        return report
+    png, warning = trend_png(report.trend, [row.name for row in report.scores])
+    return replace(report, chart_png=png, chart_warning=warning)
+
+
+def _pdf_writer() -> Callable[[str, Path], None]:
+    try:
+        import weasyprint  # noqa: F401 - fails here, not halfway, when its libraries are missing
+
+        from govinspect.reports.render import write_pdf
+    except (ImportError, OSError) as exc:
+        raise GovinspectError(
+            "PDF needs WeasyPrint and its system libraries (Debian: libpango-1.0-0 "
+            f"libpangoft2-1.0-0): {exc}"
+        ) from None
+    return write_pdf
+
+
+def _unit_files(
+    report: UnitReport,
+    formats: set[str],
+    out_dir: Path,
+    data_dir: Path,
+    write_pdf: Callable[[str, Path], None] | None,
+) -> list[Path]:
+    from govinspect.reports.render import self_check_html
+
+    stem = f"{report.unit['id']}-{report.period.code}-self-check"
+    files: list[Path] = []
+    if formats & {"html", "pdf"}:
+        html = self_check_html(report)
+        if "html" in formats:
+            files.append(
+                _atomic(out_dir / f"{stem}.html", lambda p: p.write_text(html, encoding="utf-8"))
+            )
+        if write_pdf is not None:
+            files.append(_atomic(out_dir / f"{stem}.pdf", lambda p: write_pdf(html, p)))
+    if "docx" in formats:
+        from govinspect.reports.word import write_docx
+
+        files.append(_atomic(out_dir / f"{stem}.docx", lambda p: write_docx(report, p)))
+    if "evidence" in formats:
+        from govinspect.reports.pack import pack_name, write_evidence_pack
+
+        files.append(
+            _atomic(
+                out_dir / f"{pack_name(report)}.zip",
+                lambda p: write_evidence_pack(report, data_dir, p),
+            )
+        )
+    return files
+
+
+def build_reports(
+    store: Store,
+    registry: Registry,
+    settings: Settings,
+    period: str | None,
+    unit_ids: Iterable[str] | None,
+    formats: set[str],
+    manual_csv: Path | None,
+    out_dir: Path,
+    on_file: Callable[[Path], None] | None = None,
+) -> ReportResult:
+    """Write the reports of one period into ``out_dir``; returns the files written.
+
+    ``period``: ``2026Q4`` (the latest check run with its monitoring date in that quarter), or
+    None for the latest check run.  ``unit_ids``: the units given self-check reports and
+    evidence packs (default: every unit of the run); the workbook always ranks every unit of
+    the run.  ``formats``: any of html, docx, pdf, xlsx, evidence.  Bad input raises
+    :class:`ConfigError` before any file is written.
+    """
+    formats = parse_formats(formats)
+    wanted = parse_period(period) if period else None
+    with store.session() as session:
+        run_id = run_for_period(session, wanted).id
+    data_dir = Path(settings.data_dir)
+    export = export_json(store, run_id, data_dir.resolve())
+    as_of = date.fromisoformat(export["as_of"])
+    report_period = wanted or period_of(as_of)
+    units = _select_units(export, registry, unit_ids)
+    manual = _manual(export, manual_csv)
+    write_pdf = _pdf_writer() if "pdf" in formats else None
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"--out: cannot create {out_dir}: {exc.strerror or exc}") from None
+    result = ReportResult(report_period, run_id, as_of, out_dir)
+    generated = datetime.now(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+    def done(paths: Iterable[Path]) -> None:
+        for path in paths:
+            result.files.append(path)
+            if on_file:
+                on_file(path)
+
+    if "pdf" in formats:
+        from govinspect.reports.chart import cjk_font
+
+        if cjk_font() is None:
+            result.warnings.append(NO_PDF_FONT)
+    if formats & UNIT_FORMATS:
+        charts = bool(formats & {"html", "pdf", "docx"})
+        for unit in units:
+            report = _unit_report(store, settings, unit, export, report_period, generated, charts)
+            if report.chart_warning and report.chart_warning not in result.warnings:
+                result.warnings.append(report.chart_warning)
+            done(_unit_files(report, formats, out_dir, data_dir, write_pdf))
+    if "xlsx" in formats:
+        from govinspect.reports.workbook import write_workbook
+
+        path = out_dir / f"ranking-{report_period.code}.xlsx"
+        done([
+            _atomic(
+                path,
+                lambda p: write_workbook(export, manual, manual_csv, report_period, generated, p),
+            )
+        ])  # fmt: skip
+    return result
