@@ -24,7 +24,9 @@ from govinspect.registry import Registry, load_registry
 from govinspect.settings import Settings, load_settings
 from govinspect.store.db import Store, head_revision, open_store, redact, upgrade
 
-console = Console()
+# Piped output (logs, cron mail, CI) gets wide lines instead of rich's 80-column default, so
+# tables with Chinese names stay readable.
+console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, soft_wrap=True)
 
 app = typer.Typer(
@@ -169,7 +171,7 @@ def crawl(
 def _ranking_table(rows: list[dict], title: str) -> Table:
     table = Table(title=title)
     for name in ("排名", "单位", "类别"):
-        table.add_column(name)
+        table.add_column(name, no_wrap=True)
     dimensions = list(dict.fromkeys(d for row in rows for d in row["scores"]))
     for name in dimensions:
         table.add_column(name, justify="right")
