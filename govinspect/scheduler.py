@@ -105,6 +105,30 @@ def job_feeds(ctx: JobContext) -> None:
         store.dispose()
 
 
+def job_reports(ctx: JobContext) -> dict[str, Any]:
+    """The quarter's self-check reports, ranking workbook and evidence packs."""
+    from govinspect.reports.build import build_reports, parse_formats
+
+    settings, registry, store = ctx.open()
+    try:
+        result = build_reports(
+            store,
+            registry,
+            settings,
+            None,
+            None,
+            parse_formats(None),
+            None,
+            settings.reports_dir,
+        )
+        log.info(
+            "reports for %s: %d files in %s", result.period.code, len(result.files), result.out_dir
+        )
+        return {"period": result.period.code, "files": len(result.files)}
+    finally:
+        store.dispose()
+
+
 # --- the scheduler -------------------------------------------------------------------------
 
 
@@ -121,6 +145,15 @@ def desired_jobs(registry: Registry, ctx: JobContext) -> list[dict[str, Any]]:
             "trigger": CronTrigger.from_crontab(plan.crawl, timezone=zone),
         },
     ]
+    jobs.append(
+        {
+            "id": "reports",
+            "name": "quarterly self-check reports (a week before they are due)",
+            "func": job_reports,
+            "args": (ctx,),
+            "trigger": CronTrigger.from_crontab(plan.reports, timezone=zone),
+        }
+    )
     if any(unit.new_media for unit in registry.units):
         jobs.append(
             {

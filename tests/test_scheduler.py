@@ -54,7 +54,7 @@ def probes(settings) -> dict[str, int]:
 def test_probes_are_stored_at_the_configured_cadence(tmp_path, site):
     service, settings = service_for(tmp_path, write_config(tmp_path / "g.yaml", site.base))
     jobs = service.start()
-    assert jobs == ["crawl-check", "probe:a", "probe:b"]
+    assert jobs == ["crawl-check", "probe:a", "probe:b", "reports"]
     time.sleep(4.2)  # 1.2 s interval: 3 runs per unit
     service.shutdown()
     counts = probes(settings)
@@ -73,7 +73,7 @@ def test_restart_does_not_duplicate_jobs_and_coalesces_missed_runs(tmp_path, sit
     time.sleep(7)  # the runs at t+6 and t+9 are missed while it is down
     service, _ = service_for(tmp_path, config)
     service.start()  # at t+10.5: one coalesced catch-up run, the next at t+12
-    assert len(service.scheduler.get_jobs()) == 3
+    assert len(service.scheduler.get_jobs()) == 4
     time.sleep(0.7)
     service.shutdown()
     after = probes(settings)
@@ -125,7 +125,9 @@ def test_schedule_list_and_bad_schedule(tmp_path, site):
     settings = load_settings(config=config, data_dir=tmp_path / "var")
     rows = list_jobs(settings, load_registry(config))
     ids = [r[0] for r in rows]
-    assert set(ids) == {"crawl-check", "probe:a", "probe:b"}
+    assert set(ids) == {"crawl-check", "probe:a", "probe:b", "reports"}
+    reports = next(r for r in rows if r[0] == "reports")
+    assert (reports[2].day, reports[2].hour) == (22, 6) and reports[2].month in (2, 5, 8, 11)
     crawl = next(r for r in rows if r[0] == "crawl-check")
     assert (crawl[2].hour, crawl[2].minute) == (2, 15)
     bad = write_config(tmp_path / "bad.yaml", site.base, crawl="every night")
