@@ -134,3 +134,18 @@ def test_killed_crawl_resumes_to_the_same_facts(site, tmp_path):
     assert got["checks"] == expected["checks"]
     reference_store.dispose()
     store.dispose()
+
+
+def test_per_host_concurrency_limit_holds(site, tmp_path):
+    """Never more requests in flight at one host than concurrency_per_host."""
+    registry = parse_registry(
+        {"units": [{"id": "big", "name": "大站", "category": "county", "website": site.base + "/"}]}
+    )
+    settings = settings_for(tmp_path, "polite")  # concurrency_per_host=2
+    store = open_store(settings.database_url)
+    sync_registry(store, registry)
+    site.peak = 0
+    result = run_crawl(settings, store, registry.units[0], progress=False)
+    store.dispose()
+    assert result.status == "complete"
+    assert site.peak <= 2, f"{site.peak} requests at once"

@@ -39,6 +39,8 @@ def scrapy_settings(plan: CrawlPlan) -> ScrapySettings:
     return ScrapySettings(
         {
             "BOT_NAME": "govinspect",
+            # Per-host concurrency that holds (see crawler/downloader.py for Scrapy's race).
+            "DOWNLOADER": "govinspect.crawler.downloader.PoliteDownloader",
             "USER_AGENT": plan.user_agent,
             "ROBOTSTXT_OBEY": plan.obey_robots,
             "CONCURRENT_REQUESTS": plan.concurrency_total,
