@@ -32,8 +32,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## Benchmarks; results are written up in docs/benchmarks.md.
+## Benchmarks against peer link checkers (nginx, wget, GNU time from Debian; the peers into
+## bench/out/peers/, never into the project venv); results are written up in docs/benchmarks.md.
+BENCH_PACKAGES := nginx wget time
 bench: $(STAMP)
+	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
+	$(BIN)/python bench/peers.py install
 	$(BIN)/python bench/run.py
 
 ## Install the Debian packages above (root, or sudo); tests needing them skip without them.

@@ -106,26 +106,37 @@ def registry_for(port: int, accounts: int) -> Any:
     units = []
     for start in range(0, accounts, ACCOUNTS_PER_UNIT):
         unit = start // ACCOUNTS_PER_UNIT
-        units.append({
-            "id": f"unit{unit:03d}", "name": f"单位{unit}", "category": "department",
-            "website": f"http://u{unit}.example.gov.cn/",
-            "new_media": [
-                {"name": f"账号{n}", "platform": "wechat",
-                 "feed": f"http://127.0.0.1:{port}/feed/{n}"}
-                for n in range(start, min(start + ACCOUNTS_PER_UNIT, accounts))
-            ],
-        })
+        units.append(
+            {
+                "id": f"unit{unit:03d}",
+                "name": f"单位{unit}",
+                "category": "department",
+                "website": f"http://u{unit}.example.gov.cn/",
+                "new_media": [
+                    {
+                        "name": f"账号{n}",
+                        "platform": "wechat",
+                        "feed": f"http://127.0.0.1:{port}/feed/{n}",
+                    }
+                    for n in range(start, min(start + ACCOUNTS_PER_UNIT, accounts))
+                ],
+            }
+        )
     return parse_registry({"units": units})
 
 
 def report(label: str, summary: PollSummary, wall: float, counters: Counters) -> None:
     requests = sum(counters.statuses.values())
     errors = Counter(r.error for r in summary.results if r.error)
-    print(f"{label}: {summary.accounts} accounts in {wall:.2f} s, "
-          f"{requests / wall:.1f} requests/s, peak concurrency {counters.peak}")
-    print(f"  server statuses {dict(sorted(counters.statuses.items()))}; "
-          f"ok {summary.ok}, not modified {summary.not_modified}, errors {summary.errors}, "
-          f"new posts {summary.new_posts}")
+    print(
+        f"{label}: {summary.accounts} accounts in {wall:.2f} s, "
+        f"{requests / wall:.1f} requests/s, peak concurrency {counters.peak}"
+    )
+    print(
+        f"  server statuses {dict(sorted(counters.statuses.items()))}; "
+        f"ok {summary.ok}, not modified {summary.not_modified}, errors {summary.errors}, "
+        f"new posts {summary.new_posts}"
+    )
     for error, count in errors.most_common(5):
         print(f"  error x{count}: {error}")
 
@@ -142,14 +153,18 @@ def main(argv: list[str] | None = None) -> int:
     counters = Counters()
     httpd = serve(args.accounts, args.posts, args.latency, counters)
     settings = load_settings(
-        feed_concurrency_per_host=args.per_host, concurrency_total=args.total,
-        feed_timeout=20.0, retry_times=2,
+        feed_concurrency_per_host=args.per_host,
+        concurrency_total=args.total,
+        feed_timeout=20.0,
+        retry_times=2,
     )
     registry = registry_for(httpd.server_address[1], args.accounts)
     floor = args.accounts * args.latency / min(args.per_host, args.total)
-    print(f"{args.accounts} feeds on one host, {args.latency * 1000:.0f} ms latency, "
-          f"per-host limit {args.per_host}, global {args.total}: "
-          f"lower bound {floor:.2f} s per poll")
+    print(
+        f"{args.accounts} feeds on one host, {args.latency * 1000:.0f} ms latency, "
+        f"per-host limit {args.per_host}, global {args.total}: "
+        f"lower bound {floor:.2f} s per poll"
+    )
     passed = True
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{tmp}/bench.db")

@@ -90,8 +90,10 @@ def _mark(ok: bool) -> str:
 
 def eval_lists(base: str, lists: list[dict[str, Any]], crawl: date) -> tuple[int, int, int, int]:
     print("\nList pages (page_url = original URL)")
-    print(f"{'column':34} {'verdict':14} {'items':>11} {'newest got':>11} / {'truth':>11} "
-          f"{'':4} {'htmldate':>11}  placeholder / notes")
+    print(
+        f"{'column':34} {'verdict':14} {'items':>11} {'newest got':>11} / {'truth':>11} "
+        f"{'':4} {'htmldate':>11}  placeholder / notes"
+    )
     recognised = newest_ok = baseline_ok = 0
     for entry in lists:
         html = fetch(base + entry["url_path"])
@@ -107,16 +109,19 @@ def eval_lists(base: str, lists: list[dict[str, Any]], crawl: date) -> tuple[int
         baseline_ok += base_date == truth["newest"]
         verdict = ("content" if not result.is_list else "list") + " " + _mark(verdict_ok)
         count = f"{len(result.items)}/{truth['count']}"
-        print(f"{entry['url_path'][:34]:34} {verdict:14} {count:>11} "
-              f"{str(got):>11} / {str(truth['newest']):>11} {_mark(got == truth['newest']):4} "
-              f"{str(base_date):>11}  {result.placeholder or '-'} {','.join(result.notes)}")
+        print(
+            f"{entry['url_path'][:34]:34} {verdict:14} {count:>11} "
+            f"{str(got):>11} / {str(truth['newest']):>11} {_mark(got == truth['newest']):4} "
+            f"{str(base_date):>11}  {result.placeholder or '-'} {','.join(result.notes)}"
+        )
     return recognised, newest_ok, baseline_ok, len(lists)
 
 
 def eval_articles(base: str, articles: list[dict[str, Any]], crawl: date) -> tuple[int, int, int]:
     print("\nArticle pages")
-    print(f"{'doc':>7} {'truth':>11} {'got':>11} {'source':16} {'':4} {'htmldate':>11} {'':4} "
-          "flags")
+    print(
+        f"{'doc':>7} {'truth':>11} {'got':>11} {'source':16} {'':4} {'htmldate':>11} {'':4} flags"
+    )
     exact = baseline = 0
     for entry in articles:
         html = fetch(base + entry["url_path"])
@@ -125,17 +130,23 @@ def eval_articles(base: str, articles: list[dict[str, Any]], crawl: date) -> tup
         base_date = htmldate_alone(html)
         exact += got == entry["published"]
         baseline += base_date == entry["published"]
-        print(f"{entry.get('doc_id', ''):>7} {entry['published']:>11} {str(got):>11} "
-              f"{found.source:16} {_mark(got == entry['published']):4} {str(base_date):>11} "
-              f"{_mark(base_date == entry['published']):4} {','.join(found.flags)}")
+        print(
+            f"{entry.get('doc_id', ''):>7} {entry['published']:>11} {str(got):>11} "
+            f"{found.source:16} {_mark(got == entry['published']):4} {str(base_date):>11} "
+            f"{_mark(base_date == entry['published']):4} {','.join(found.flags)}"
+        )
     return exact, baseline, len(articles)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--crawl-date", type=date.fromisoformat, default=DEFAULT_CRAWL_DATE,
-                        help="the day the corpus was archived (default %(default)s)")
+    parser.add_argument(
+        "--crawl-date",
+        type=date.fromisoformat,
+        default=DEFAULT_CRAWL_DATE,
+        help="the day the corpus was archived (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     files = json.loads((args.corpus / "manifest.json").read_text(encoding="utf-8"))["files"]
     server, base = serve(url_map(args.corpus, files))
@@ -152,8 +163,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\nTotals                          govinspect      htmldate alone")
     print(f"list pages recognised           {recognised}/{n_lists:<13} -")
     print(f"newest list date exact          {newest_ok}/{n_lists:<13} {list_baseline}/{n_lists}")
-    print(f"article dates exact             {exact}/{n_articles} ({share:.0%})"
-          f"{'':5} {art_baseline}/{n_articles}")
+    print(
+        f"article dates exact             {exact}/{n_articles} ({share:.0%})"
+        f"{'':5} {art_baseline}/{n_articles}"
+    )
     print(f"{len(files)} pages in {seconds:.2f} s")
     met = recognised == n_lists and newest_ok == n_lists and share >= ARTICLE_TARGET
     print("targets met" if met else "TARGETS NOT MET")

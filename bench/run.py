@@ -1,0 +1,376 @@
+"""The whole benchmark suite (``make bench``): peers, recheck, politeness, memory growth.
+
+    .venv/bin/python bench/run.py [--urls 10000] [--rounds 3] [--with-100k] [--smoke]
+                                  [--skip politeness,memory] [--tools govinspect,linkinator]
+
+Writes ``bench/out/{peers,recheck,politeness,memory,summary}.json`` and ``bench/out/results.md``
+(the markdown tables, also printed).  Peers that are not installed are skipped and named; see
+``bench/peers.py install`` and docs/benchmarks.md.  ``--smoke`` runs every part on tiny sites
+(about a minute) to check the harness itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from compare import DEFAULT_CAP_SECONDS, DEFAULT_ROUNDS, DEFAULT_URLS, compare_on, site_dir
+from harness import code_state, machine_info, snapshot
+from memory import DEFAULT_SIZES, LARGE_SIZE, TARGET_MB_AT_30K, memory_growth, point
+from peers import DEFAULT_PEERS_DIR, tools
+from politeness import (
+    DEFAULT_HOSTS,
+    DEFAULT_LATENCY,
+    DEFAULT_PER_HOST,
+    DEFAULT_URLS_PER_HOST,
+    TARGET_FACTOR,
+    politeness,
+)
+from recheck import recheck_on
+from servers import StaticServer, exit_on_sigterm, nginx_available
+from site_gen import ensure_site
+
+OUT_DIR = Path(__file__).resolve().parent / "out"
+PARTS = ("peers", "recheck", "politeness", "memory")
+#: Targets of issue 6 (goals for the code, reported, never asserted).
+SPEED_VS_LINKINATOR = 1.0
+SPEED_VS_LINKCHECKER = 3.0
+RECHECK_SPEEDUP = 3.0
+SMOKE = {
+    "urls": 600,
+    "rounds": 1,
+    "cap_seconds": 10.0,
+    "urls_per_host": 30,
+    "memory_sizes": "600,1200",
+}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--urls", type=int, default=DEFAULT_URLS, help="size of the bench site")
+    parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS)
+    parser.add_argument("--tools", default="", help="comma-separated subset of the tools")
+    parser.add_argument("--cap-seconds", type=float, default=DEFAULT_CAP_SECONDS)
+    parser.add_argument("--engine", choices=("auto", "nginx", "aiohttp"), default="auto")
+    parser.add_argument("--hosts", type=int, default=DEFAULT_HOSTS, help="politeness hosts")
+    parser.add_argument("--latency", type=float, default=DEFAULT_LATENCY)
+    parser.add_argument("--per-host", type=int, default=DEFAULT_PER_HOST)
+    parser.add_argument("--urls-per-host", type=int, default=DEFAULT_URLS_PER_HOST)
+    parser.add_argument("--memory-sizes", default=",".join(map(str, DEFAULT_SIZES)))
+    parser.add_argument("--with-100k", action="store_true", help=f"memory at {LARGE_SIZE} too")
+    parser.add_argument("--skip", default="", help=f"comma-separated parts of {PARTS}")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the harness")
+    parser.add_argument(
+        "--govinspect-rev",
+        default="",
+        help="measure govinspect as committed at this git revision (default: the working tree)",
+    )
+    parser.add_argument("--peers-dir", type=Path, default=DEFAULT_PEERS_DIR)
+    parser.add_argument("--out", type=Path, default=OUT_DIR)
+    args = parser.parse_args()
+    if args.smoke:
+        for key, value in SMOKE.items():
+            setattr(args, key, value)
+    unknown = set(filter(None, args.skip.split(","))) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts {sorted(unknown)}; use {PARTS}")
+    return args
+
+
+def _write(out: Path, name: str, data: Any) -> None:
+    (out / f"{name}.json").write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    skip = set(filter(None, args.skip.split(",")))
+    names = [n for n in args.tools.split(",") if n] or None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    timings: dict[str, float] = {}
+    report: dict[str, Any] = {"machine": machine_info(), "started": stamp}
+    report["args"] = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+    report["code_at_start"] = code_state()
+    source = snapshot(args.govinspect_rev, out) if args.govinspect_rev else None
+    report["govinspect_source"] = str(source) if source else "working tree"
+    if not nginx_available() and args.engine != "aiohttp":
+        print("nginx not found: serving with aiohttp (apt-get install -y nginx)", flush=True)
+    for tool in tools(args.peers_dir, names, source):
+        if not tool.available():
+            print(f"{tool.name}: not installed, skipped ({tool.missing_hint()})", flush=True)
+
+    started = time.monotonic()
+    truth = ensure_site(site_dir(out, args.urls), args.urls)
+    timings["site"] = time.monotonic() - started
+    gi_rounds: list[dict[str, Any]] = []
+    if not {"peers", "recheck"} <= skip:
+        with StaticServer({"127.0.0.1": site_dir(out, args.urls)}, engine=args.engine) as server:
+            runs_dir = out / "runs" / f"run-{stamp}"
+            if "peers" not in skip:
+                print(f"peer comparison on {truth.total} URLs ({server.engine})", flush=True)
+                t0 = time.monotonic()
+                keep = "recheck" not in skip
+                peers = compare_on(
+                    server, truth, runs_dir, args.rounds, names, args.cap_seconds,
+                    args.peers_dir, keep_govinspect=keep, source=source,
+                )  # fmt: skip
+                timings["peers"] = time.monotonic() - t0
+                _write(out, "peers", peers)
+                report["peers"] = {k: peers[k] for k in peers if k != "runs"}
+                gi_rounds = peers["runs"].get("govinspect", [])
+            if "recheck" not in skip:
+                print("incremental recheck", flush=True)
+                t0 = time.monotonic()
+                first = report.get("peers", {}).get("govinspect_last_run")
+                first_dir = report.get("peers", {}).get("govinspect_data_dir")
+                recheck = recheck_on(
+                    server, truth, runs_dir / "recheck", first,
+                    Path(first_dir) if first_dir else None, args.peers_dir,
+                    [r["wall_s"] for r in gi_rounds] or None, source,
+                )  # fmt: skip
+                timings["recheck"] = time.monotonic() - t0
+                _write(out, "recheck", recheck)
+                report["recheck"] = recheck
+    if "politeness" not in skip:
+        print(f"politeness: {args.hosts} hosts × {args.latency} s", flush=True)
+        t0 = time.monotonic()
+        polite = politeness(
+            out, args.hosts, args.latency, args.per_host, args.urls_per_host, args.peers_dir,
+            source,
+        )  # fmt: skip
+        timings["politeness"] = time.monotonic() - t0
+        _write(out, "politeness", polite)
+        report["politeness"] = polite
+    if "memory" not in skip:
+        print("memory growth", flush=True)
+        t0 = time.monotonic()
+        sizes = [int(s) for s in args.memory_sizes.split(",") if s]
+        if args.with_100k:
+            sizes.append(LARGE_SIZE)
+        known = {}
+        if gi_rounds:
+            middle = sorted(gi_rounds, key=lambda r: r["peak_rss_mb"])[len(gi_rounds) // 2]
+            known[args.urls] = point(args.urls, truth.total, middle)
+        mem = memory_growth(out, sizes, args.engine, known, args.peers_dir, source)
+        timings["memory"] = time.monotonic() - t0
+        _write(out, "memory", mem)
+        report["memory"] = mem
+    timings["total"] = time.monotonic() - started
+    report["code_at_end"] = code_state()
+    if source is None and report["code_at_end"] != report["code_at_start"]:
+        print("warning: govinspect's code changed during the run (see summary.json)", flush=True)
+    report["timings_s"] = {k: round(v, 1) for k, v in timings.items()}
+    report["targets"] = targets(report)
+    _write(out, "summary", report)
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# targets and markdown
+# ---------------------------------------------------------------------------------------------
+def _row(report: dict[str, Any], tool: str) -> dict[str, Any] | None:
+    for row in report.get("peers", {}).get("summary", []):
+        if row["tool"] == tool:
+            return row
+    return None
+
+
+def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 6's targets against the measurements (None: not measured)."""
+    out = []
+    gi, lk, lc = _row(report, "govinspect"), _row(report, "linkinator"), _row(report, "linkchecker")
+    if gi and lk:
+        ratio = lk["wall_s_median"] / gi["wall_s_median"]
+        out.append(
+            {
+                "target": "full inspection no slower than linkinator",
+                "measured": f"{gi['wall_s_median']} s vs {lk['wall_s_median']} s "
+                f"(govinspect at {ratio:.2f}× linkinator's speed)",
+                "met": ratio >= SPEED_VS_LINKINATOR,
+            }
+        )
+    if gi and lc:
+        ratio = lc["wall_s_median"] / gi["wall_s_median"]
+        out.append(
+            {
+                "target": "≥3× faster than LinkChecker with its throttle removed",
+                "measured": f"{ratio:.2f}× ({gi['wall_s_median']} s vs {lc['wall_s_median']} s)",
+                "met": ratio >= SPEED_VS_LINKCHECKER,
+            }
+        )
+    if gi:
+        out.append(
+            {
+                "target": "finds exactly the planted broken set",
+                "measured": "every round exact" if gi["exact_broken_set"] else "differs",
+                "met": bool(gi["exact_broken_set"]),
+            }
+        )
+    polite = report.get("politeness")
+    if polite:
+        ok = polite["ratio_wall"] is not None and polite["ratio_wall"] <= TARGET_FACTOR
+        out.append(
+            {
+                "target": f"politeness-bound scenario within {TARGET_FACTOR}× the bound",
+                "measured": f"{polite['wall_s']} s vs bound {polite['bound_s']} s "
+                f"({polite['ratio_wall']}×); at most {polite['max_in_flight_per_host']} "
+                f"requests in flight per host (limit {polite['per_host']})",
+                "met": ok and polite["politeness_respected"],
+            }
+        )
+    recheck = report.get("recheck")
+    if recheck:
+        out.append(
+            {
+                "target": "unchanged-site recheck ≥3× faster than the first crawl",
+                "measured": f"{recheck['speedup']}× ({recheck['first']['wall_s']} s → "
+                f"{recheck['second']['wall_s']} s), bytes {recheck['bytes_ratio']}× less",
+                "met": (recheck["speedup"] or 0) >= RECHECK_SPEEDUP,
+            }
+        )
+    out.extend(_memory_targets(report.get("memory")))
+    return out
+
+
+def _memory_targets(mem: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if not mem:
+        return []
+    points = {p["urls_requested"]: p for p in mem["points"]}
+    out = []
+    at_30k = points.get(30_000)
+    out.append(
+        {
+            "target": f"peak RSS ≤ {TARGET_MB_AT_30K} MB at 30k URLs",
+            "measured": f"{at_30k['peak_rss_mb']} MB (process tree; largest process "
+            f"{at_30k['single_rss_mb']} MB)"
+            if at_30k
+            else "not measured",
+            "met": mem["meets_30k_target"],
+        }
+    )
+    steps = {(s["from"], s["to"]): s for s in mem["growth"]}
+    urls = sorted(p["urls"] for p in mem["points"])
+    measured, met = "not measured (--with-100k)", None
+    if LARGE_SIZE in points and len(urls) >= 3:
+        low = steps.get((urls[-3], urls[-2]), {}).get("peak_rss_mb_per_1k_urls")
+        high = steps.get((urls[-2], urls[-1]), {}).get("peak_rss_mb_per_1k_urls")
+        if low is not None and high is not None:
+            measured = f"{low} MB/1k URLs below 30k, {high} MB/1k URLs from 30k to 100k"
+            met = high < low
+    out.append({"target": "RSS grows sub-linearly to 100k URLs", "measured": measured, "met": met})
+    return out
+
+
+def _mark(met: bool | None) -> str:
+    return {True: "yes", False: "**no**", None: "–"}[met]
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join("–" if v is None else str(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def markdown(report: dict[str, Any]) -> str:
+    parts = []
+    m = report["machine"]
+    parts.append(
+        f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_gib']} GiB, {m['os']}, "
+        f"Python {m['python']}, Node {m['node']}, {m['nginx']}."
+    )
+    code = report.get("code_at_start", {})
+    parts.append(
+        f"govinspect measured: {report.get('govinspect_source')} (HEAD {code.get('commit')}, "
+        f"{len(code.get('dirty', []))} uncommitted changes under govinspect/ at the start)."
+    )
+    peers = report.get("peers")
+    if peers:
+        site = peers["site"]
+        parts.append(
+            f"### Peer comparison\n\nSite: {site['urls']} URLs ({site['pages']} pages, "
+            f"{site['assets']} images/attachments/assets, {site['broken']} planted 404s), "
+            f"served by {peers['server']}; median of {peers['rounds']} rounds."
+        )
+        rows = []
+        for r in peers["summary"]:
+            wall = r["wall_s_median"]
+            if r["capped"]:
+                wall = f"stopped at {wall} (whole site ≈ {r.get('projected_full_s')} s)"
+            exact = {True: "exact", False: "**differs**", None: "–"}[r["exact_broken_set"]]
+            rows.append(
+                [
+                    r["label"],
+                    r["settings"],
+                    wall,
+                    r["urls_per_s"],
+                    r["peak_rss_mb_median"],
+                    f"{int(r['covered_median'])}/{site['urls']}",
+                    int(r["requests_median"]),
+                    exact,
+                ]
+            )
+        header = ["tool", "settings", "wall s", "URLs/s", "peak RSS MB", "URLs fetched"]
+        parts.append(_table([*header, "requests", "broken set"], rows))
+    recheck = report.get("recheck")
+    if recheck:
+        rows = [
+            [
+                name,
+                run["wall_s"],
+                run["requests"],
+                round(run["bytes_sent"] / 2**20, 1),
+                run["conditional"],
+                run["not_modified"],
+            ]
+            for name, run in (("first", recheck["first"]), ("second", recheck["second"]))
+        ]
+        parts.append("### Incremental recheck\n\n" + _table(
+            ["crawl", "wall s", "requests", "MiB sent", "conditional requests", "304s"], rows
+        ))  # fmt: skip
+    polite = report.get("politeness")
+    if polite:
+        row = [
+            polite["hosts"],
+            polite["latency_s"],
+            polite["per_host"],
+            polite["requests"],
+            polite["bound_s"],
+            polite["wall_s"],
+            polite["crawl_seconds"],
+            polite["ratio_wall"],
+            polite["max_in_flight_per_host"],
+        ]
+        header = ["hosts", "latency s", "per host", "requests", "bound s", "wall s", "crawl s"]
+        parts.append(
+            "### Politeness\n\n" + _table([*header, "wall ÷ bound", "max in flight/host"], [row])
+        )
+    mem = report.get("memory")
+    if mem:
+        rows = [
+            [p["urls"], p["pages"], p["wall_s"], p["peak_rss_mb"], p["single_rss_mb"]]
+            for p in mem["points"]
+        ]
+        header = ["URLs", "pages", "wall s", "peak RSS MB (tree)", "largest process MB"]
+        parts.append("### Memory growth\n\n" + _table(header, rows))
+    rows = [[t["target"], t["measured"], _mark(t["met"])] for t in report.get("targets", [])]
+    parts.append("### Targets (issue 6)\n\n" + _table(["target", "measured", "met"], rows))
+    parts.append(f"Durations (s): {report.get('timings_s')}")
+    return "\n\n".join(parts) + "\n"
+
+
+def main() -> int:
+    exit_on_sigterm()
+    args = parse_args()
+    report = run(args)
+    text = markdown(report)
+    (args.out / "results.md").write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
