@@ -90,14 +90,8 @@ def _alive(pid: int | None) -> bool:
     return True
 
 
-def open_run(
-    store: Store, unit_id: str, resume: bool, distributed: bool = False
-) -> tuple[int, bool]:
-    """The run to work on: an interrupted one to resume, or a new one.
-
-    A run that distributed workers are crawling is not resumed by a single-node crawl (both
-    would work on it): ``--restart`` abandons it, ``crawl --distributed`` takes it up again.
-    """
+def open_run(store: Store, unit_id: str, resume: bool) -> tuple[int, bool]:
+    """The run to work on: an interrupted one to resume, or a new one."""
     with store.session() as session:
         last = session.scalars(
             select(Run)
@@ -112,14 +106,6 @@ def open_run(
 
                 raise GovinspectError(
                     f"a crawl of unit {unit_id!r} is already running (run {last.id}, pid {pid})"
-                )
-            shared = (last.summary or {}).get("distributed", False)
-            if resume and last.status == "running" and shared and not distributed:
-                from govinspect.errors import GovinspectError
-
-                raise GovinspectError(
-                    f"unit {unit_id!r} is being crawled by distributed workers (run {last.id}); "
-                    "use crawl --distributed to take it up, or --restart to abandon it"
                 )
             if resume:
                 return last.id, True

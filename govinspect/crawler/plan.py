@@ -37,11 +37,6 @@ class CrawlPlan:
     sqlite_busy_timeout_ms: int = 30_000
     resume: bool = False
     progress: bool = True
-    # Distributed mode (docs/distributed.md): set by the worker that runs the plan.
-    redis_url: str | None = None
-    redis_namespace: str = "govinspect"
-    worker_id: str = ""
-    heartbeat_seconds: float = 30.0
 
     @property
     def scope_hosts(self) -> set[str]:
@@ -52,9 +47,7 @@ class CrawlPlan:
 
     @property
     def warc_path(self) -> Path:
-        # Each worker of a distributed run appends to its own file: one writer per file.
-        worker = f"-{self.worker_id}" if self.worker_id else ""
-        return Path(self.data_dir) / "warc" / self.unit_id / f"run-{self.run_id}{worker}.warc.gz"
+        return Path(self.data_dir) / "warc" / self.unit_id / f"run-{self.run_id}.warc.gz"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
