@@ -81,9 +81,7 @@ def _dimension(
 def score_unit(findings: Sequence[tuple[int, Finding]], rubric: Rubric) -> UnitScore:
     """Score one unit; ``findings`` are (finding id, finding) pairs."""
     dimensions = [_dimension(d, findings, rubric) for d in rubric.dimensions]
-    vetoes = [
-        fid for fid, f in findings if f.severity == "veto" and rubric.rule(f.rule).fails_unit
-    ]
+    vetoes = [fid for fid, f in findings if f.severity == "veto" and rubric.rule(f.rule).fails_unit]
     total = round(sum(d.score for d in dimensions), PLACES)
     below = total < rubric.pass_score
     return UnitScore(
