@@ -135,6 +135,14 @@ def crawl(
     restart: Annotated[
         bool, typer.Option("--restart", help="Start over instead of resuming an interrupted run.")
     ] = False,
+    distributed: Annotated[
+        bool,
+        typer.Option(
+            "--distributed",
+            help="Enqueue the runs for `govinspect worker` processes (needs GOVINSPECT_REDIS_URL)"
+            " and wait for them.",
+        ),
+    ] = False,
 ) -> None:
     """Crawl the units' websites and verify every link (one subprocess per unit).
 
@@ -147,6 +155,9 @@ def crawl(
     from govinspect.store.units import sync_registry
 
     app_ctx = _ctx(ctx)
+    if distributed:
+        _crawl_distributed(app_ctx, unit, restart)
+        return
     units = app_ctx.registry.select(unit)
     sync_registry(app_ctx.store, app_ctx.registry)
     results = []
@@ -270,6 +281,57 @@ def export(
     except OSError as exc:
         raise ConfigError(f"--out: cannot write {out}: {exc.strerror or exc}") from None
     err_console.print(f"wrote {escape(str(out))}")
+
+
+def _crawl_distributed(app_ctx: AppContext, unit: list[str] | None, restart: bool) -> None:
+    from govinspect.crawler.distributed.control import enqueue_units, wait_for_runs
+    from govinspect.progress import CrawlProgress
+
+    run_ids = enqueue_units(app_ctx.settings, app_ctx.registry, app_ctx.store, unit, restart)
+    console.print(f"enqueued runs {', '.join(map(str, run_ids))}; waiting for the workers …")
+    results = wait_for_runs(
+        app_ctx.settings,
+        app_ctx.store,
+        run_ids,
+        on_progress=lambda rows: console.print(
+            "  "
+            + "; ".join(
+                f"run {r.run_id} ({escape(r.unit_id)}): {r.phase}, {r.pages} pages, "
+                f"{r.queued} queued, {r.in_flight} in flight, {r.workers} workers"
+                for r in rows
+            ),
+            highlight=False,
+        ),
+        poll=10.0,
+    )
+    CrawlProgress(console).summary(results)
+    if any(r.status != "complete" for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+def worker(
+    ctx: typer.Context,
+    slots: Annotated[int, typer.Option(min=1, max=64, help="Crawl processes at most.")] = 1,
+    stop_after_idle: Annotated[
+        float | None,
+        typer.Option(
+            help="Exit after this many seconds without work (default: run until stopped)."
+        ),
+    ] = None,
+) -> None:
+    """Run a crawl worker for distributed runs (GOVINSPECT_REDIS_URL and a shared database).
+
+    Takes requests of every enqueued run from Redis and writes facts to the shared store; stop it
+    with SIGTERM or Ctrl-C (its in-flight requests are picked up by the other workers).
+
+    Example: GOVINSPECT_REDIS_URL=redis://127.0.0.1:6379/0 govinspect --db URL worker --slots 2
+    """
+    from govinspect.crawler.distributed.control import run_worker
+
+    app_ctx = _ctx(ctx)
+    report = run_worker(app_ctx.settings, stop_after_idle=stop_after_idle, slots=slots)
+    console.print(f"worker done after {report.seconds:.0f} s: {len(report.crawls)} crawl processes")
 
 
 @app.command()

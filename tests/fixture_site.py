@@ -36,19 +36,17 @@ class Handler(BaseHTTPRequestHandler):
             site.active += 1
             site.peak = max(site.peak, site.active)
         try:
-            route = site.routes.get(path) or site.routes.get(self.path)
-            if route is None:
-                prefix = next((p for p in site.prefix_routes if path.startswith(p)), None)
-                route = site.routes.get(prefix) if prefix else None
-            if route is None:
-                status, headers, body = 404, {"Content-Type": "text/html"}, b"<h1>Not Found</h1>"
-            elif callable(route):
-                reply = route(method, self)
-                if reply is None:
-                    return  # the route wrote (or withheld) the answer itself
-                status, headers, body = reply
-            else:
-                status, headers, body = route
+            reply = self._reply(method, path)
+        finally:
+            # A request stops counting as in flight once its answer is ready, before it is
+            # written: the client may read the answer and send its next request before this
+            # thread runs again, which would count a finished request as a concurrent one.
+            with site.lock:
+                site.active -= 1
+        if reply is None:
+            return  # the route wrote (or withheld) the answer itself
+        status, headers, body = reply
+        try:
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
@@ -58,9 +56,21 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass
-        finally:
-            with site.lock:
-                site.active -= 1
+
+    def _reply(self, method: str, path: str) -> tuple[int, dict[str, str], bytes] | None:
+        site = self.server
+        route = site.routes.get(path) or site.routes.get(self.path)
+        if route is None:
+            prefix = next((p for p in site.prefix_routes if path.startswith(p)), None)
+            route = site.routes.get(prefix) if prefix else None
+        if route is None:
+            return 404, {"Content-Type": "text/html"}, b"<h1>Not Found</h1>"
+        if callable(route):
+            try:
+                return route(method, self)
+            except (BrokenPipeError, ConnectionResetError):
+                return None
+        return route
 
     def do_GET(self) -> None:  # noqa: N802
         self._serve("GET")

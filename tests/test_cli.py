@@ -98,7 +98,23 @@ def test_bad_setting_in_environment(tmp_path, config):
     assert_clean_error(result, 2, "GOVINSPECT_TIMEOUT")
 
 
-@pytest.mark.parametrize("command", [[], ["units"], ["db", "upgrade"], ["demo"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["units"],
+        ["db", "upgrade"],
+        ["demo"],
+        ["crawl"],
+        ["check"],
+        ["export"],
+        ["report"],
+        ["feeds"],
+        ["probe"],
+        ["schedule"],
+        ["worker"],
+    ],
+)
 def test_every_command_has_help_with_example(tmp_path, command):
     result = run(*command, "--help", cwd=tmp_path)
     assert result.returncode == 0
@@ -149,3 +165,8 @@ def test_bad_rubric_file(tmp_path, config):
     rubric.write_text("name: x\ndimensions: []\n", encoding="utf-8")
     result = run("--config", str(config), "check", "--rubric", str(rubric), cwd=tmp_path)
     assert_clean_error(result, 2, "rubric.yaml")
+
+
+def test_distributed_crawl_without_redis_is_one_line(tmp_path, config):
+    result = run("--config", str(config), "crawl", "--distributed", cwd=tmp_path)
+    assert_clean_error(result, 2, "GOVINSPECT_REDIS_URL")

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from govinspect.crawler.plan import CrawlPlan
+from govinspect.errors import GovinspectError
 from govinspect.registry import Unit
 from govinspect.settings import TIMEZONE, Settings
 from govinspect.store.db import Store
@@ -90,8 +91,14 @@ def _alive(pid: int | None) -> bool:
     return True
 
 
-def open_run(store: Store, unit_id: str, resume: bool) -> tuple[int, bool]:
-    """The run to work on: an interrupted one to resume, or a new one."""
+def open_run(
+    store: Store, unit_id: str, resume: bool, distributed: bool = False
+) -> tuple[int, bool]:
+    """The run to work on: an interrupted one to resume, or a new one.
+
+    A run that distributed workers are crawling is not resumed by a single-node crawl (both
+    would work on it): ``--restart`` abandons it, ``crawl --distributed`` takes it up again.
+    """
     with store.session() as session:
         last = session.scalars(
             select(Run)
@@ -102,10 +109,14 @@ def open_run(store: Store, unit_id: str, resume: bool) -> tuple[int, bool]:
         if last is not None and last.status in ("running", "interrupted"):
             pid = (last.summary or {}).get("pid")
             if last.status == "running" and _alive(pid) and pid != os.getpid():
-                from govinspect.errors import GovinspectError
-
                 raise GovinspectError(
                     f"a crawl of unit {unit_id!r} is already running (run {last.id}, pid {pid})"
+                )
+            shared = (last.summary or {}).get("distributed", False)
+            if resume and last.status == "running" and shared and not distributed:
+                raise GovinspectError(
+                    f"unit {unit_id!r} is being crawled by distributed workers (run {last.id}); "
+                    "use crawl --distributed to take it up, or --restart to abandon it"
                 )
             if resume:
                 return last.id, True

@@ -6,7 +6,9 @@ import time
 from typing import Any
 
 from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task
 
+from govinspect.crawler.distributed.common import TUNING, Processed
 from govinspect.crawler.items import CheckRecord, ListPageRecord, PageRecord
 from govinspect.errors import StoreError
 from govinspect.store import crawlstore
@@ -21,6 +23,11 @@ class StorePipeline:
 
     A page and its links always land in the same transaction, which is what lets a killed crawl
     resume from the store without losing or duplicating anything.
+
+    In distributed mode the spider follows each shared-frontier request's items with a
+    :class:`Processed` marker; the request is acknowledged to Redis after the commit that
+    holds those items, and a commit happens at least every ``flush_seconds`` so the run's
+    in-flight set drains even when no more items come.
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -30,8 +37,11 @@ class StorePipeline:
         self.pages: list[PageRecord] = []
         self.checks: list[CheckRecord] = []
         self.lists: list[ListPageRecord] = []
+        self.tokens: list[str] = []
         self.last_flush = time.monotonic()
         self.failed: str | None = None
+        self.dist: Any = None
+        self._loop: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -41,6 +51,10 @@ class StorePipeline:
         plan = self.crawler.spider.plan
         self.run_id = plan.run_id
         self.store = open_store(plan.database_url, plan.sqlite_busy_timeout_ms, migrate=False)
+        self.dist = getattr(self.crawler.spider, "dist", None)
+        if self.dist is not None:
+            self._loop = task.LoopingCall(self.flush)
+            self._loop.start(TUNING.flush_seconds, now=False)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, PageRecord):
@@ -49,11 +63,13 @@ class StorePipeline:
             self.checks.append(item)
         elif isinstance(item, ListPageRecord):
             self.lists.append(item)
-        # Flush after a check only: a page's record comes just before its check, so the two
-        # land in the same transaction.
+        elif isinstance(item, Processed):
+            self.tokens.append(item.token)
+        # Flush after a check (or a request's end) only: a page's record comes just before its
+        # check, so the two land in the same transaction.
         pending = len(self.pages) + len(self.checks) + len(self.lists)
         due = pending >= BATCH_ITEMS or time.monotonic() - self.last_flush > BATCH_SECONDS
-        if due and isinstance(item, CheckRecord):
+        if due and isinstance(item, (CheckRecord, Processed)):
             self.flush()
         return item
 
@@ -75,10 +91,15 @@ class StorePipeline:
                     self.crawler.engine.close_spider_async(reason=f"store_error: {exc}")
                 )
                 return
-        self.pages, self.checks, self.lists = [], [], []
+        if self.tokens:
+            # Only now is everything these requests produced safe: they may leave the run.
+            self.dist.ack(self.tokens)
+        self.pages, self.checks, self.lists, self.tokens = [], [], [], []
         self.last_flush = time.monotonic()
 
     def close_spider(self) -> None:
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
         self.flush()
         if self.store is not None:
             self.store.dispose()

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from govinspect.crawler.distributed.common import DEFAULT_NAMESPACE
+
 
 @dataclass(slots=True)
 class CrawlPlan:
@@ -37,6 +39,11 @@ class CrawlPlan:
     sqlite_busy_timeout_ms: int = 30_000
     resume: bool = False
     progress: bool = True
+    # Distributed mode (docs/distributed.md): set by the worker that runs the plan.
+    redis_url: str | None = None
+    redis_namespace: str = DEFAULT_NAMESPACE
+    worker_id: str = ""
+    heartbeat_seconds: float = 30.0
 
     @property
     def scope_hosts(self) -> set[str]:
@@ -47,7 +54,9 @@ class CrawlPlan:
 
     @property
     def warc_path(self) -> Path:
-        return Path(self.data_dir) / "warc" / self.unit_id / f"run-{self.run_id}.warc.gz"
+        # Each worker of a distributed run appends to its own file: one writer per file.
+        worker = f"-{self.worker_id}" if self.worker_id else ""
+        return Path(self.data_dir) / "warc" / self.unit_id / f"run-{self.run_id}{worker}.warc.gz"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

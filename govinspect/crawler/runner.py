@@ -3,6 +3,10 @@
 Each crawl runs in its own process because the Twisted reactor cannot be restarted in-process.
 The process prints JSON progress lines on stdout for its parent and leaves the run's final state
 in the store.
+
+With ``plan.redis_url`` set the process is one worker of a distributed run
+(docs/distributed.md): it takes requests from the run's shared frontier, and only the worker that
+sees the run end finalises it.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ class CrawlFailed(RuntimeError):
 
 def scrapy_settings(plan: CrawlPlan) -> ScrapySettings:
     """Scrapy settings derived from the plan: the only place they are set."""
-    return ScrapySettings(
+    settings = ScrapySettings(
         {
             "BOT_NAME": "govinspect",
             # Per-host concurrency that holds (see crawler/downloader.py for Scrapy's race).
@@ -79,28 +83,41 @@ def scrapy_settings(plan: CrawlPlan) -> ScrapySettings:
             "REACTOR_THREADPOOL_MAXSIZE": 10,
         }
     )
+    if plan.redis_url:
+        from govinspect.crawler.distributed.coordinator import scrapy_overrides
+
+        overrides = scrapy_overrides(plan)
+        middlewares = {
+            **settings.getdict("DOWNLOADER_MIDDLEWARES"),
+            # Last before the download: holds the host's global slot for the download only.
+            "govinspect.crawler.distributed.politeness.GlobalHostLimitMiddleware": 990,
+        }
+        settings.setdict({**overrides, "DOWNLOADER_MIDDLEWARES": middlewares})
+    return settings
 
 
 def _progress(spider: SiteSpider) -> None:
     summary = spider.summary()
-    summary["queued"] = (
-        len(spider.crawler.engine.slot.scheduler) if spider.crawler.engine.slot else 0
-    )
+    # Scrapy has no public accessor for the scheduler; 2.19 keeps it on the engine's slot.
+    slot = getattr(spider.crawler.engine, "_slot", None)
+    summary["queued"] = len(slot.scheduler) if slot is not None else 0
     print(json.dumps({"event": "progress", **summary}), flush=True)
 
 
 def crawl(plan: CrawlPlan) -> dict[str, Any]:
     store = open_store(plan.database_url, plan.sqlite_busy_timeout_ms)
     frontier = None
-    if plan.resume:
+    if plan.resume and not plan.redis_url:
         with store.session() as session:
             frontier = crawlstore.resume_frontier(session, plan.run_id)
     process = CrawlerProcess(scrapy_settings(plan))
     crawler = process.create_crawler(SiteSpider)
     result: dict[str, Any] = {}
+    closed: list[SiteSpider] = []
 
     def on_close(spider: SiteSpider, reason: str) -> None:
         result.update(spider.summary(), close_reason=reason)
+        closed.append(spider)
 
     from scrapy import signals
 
@@ -128,12 +145,41 @@ def crawl(plan: CrawlPlan) -> dict[str, Any]:
     process.start()
     if failures:
         raise CrawlFailed(failures[0].strip().splitlines()[-1])
-    _finish(store, plan, result)
+    if plan.redis_url:
+        result = _end_worker(store, plan, closed[0] if closed else None, result)
+    else:
+        _finish(store, plan, result)
     store.dispose()
     return result
 
 
-def _finish(store: Any, plan: CrawlPlan, result: dict[str, Any]) -> None:
+def _end_worker(
+    store: Any, plan: CrawlPlan, spider: SiteSpider | None, result: dict[str, Any]
+) -> dict[str, Any]:
+    """A distributed worker's end: finalise the run if this worker saw it end, else just go."""
+    reason = result.get("close_reason", "")
+    for prefix in ("store_error: ", "redis_error: "):
+        if reason.startswith(prefix):
+            raise CrawlFailed(reason.removeprefix(prefix))
+    dist = spider.dist if spider is not None else None
+    if dist is None or not dist.finaliser:
+        return {**result, "role": "helper"}
+    with dist.holding_final():
+        summary = dist.summary(store, reason)
+        status = _finish(store, plan, summary, once=True)
+        if status is None:  # finalised already, by a worker that died before telling Redis
+            with store.session() as session:
+                status = session.get(Run, plan.run_id).status
+    dist.mark_done(status)
+    return {**summary, "role": "finaliser"}
+
+
+def _finish(store: Any, plan: CrawlPlan, result: dict[str, Any], once: bool = False) -> str | None:
+    """Close the run's columns and write its status and summary; returns the status.
+
+    ``once``: skip (returning None) unless the run is still running, so a second finaliser of
+    a distributed run (the first died after committing) changes nothing.
+    """
     reason = result.get("close_reason", "finished")
     status = {"finished": "complete", "closespider_timeout": "complete"}.get(reason, "interrupted")
     if reason.startswith("store_error"):
@@ -144,6 +190,10 @@ def _finish(store: Any, plan: CrawlPlan, result: dict[str, Any]) -> None:
             "examples": [f"stopped after {plan.max_run_seconds} s"],
         }
     with store.session() as session:
+        if once:
+            run = session.get(Run, plan.run_id, with_for_update=True)
+            if run is None or run.status != "running":
+                return None
         # Undated list items take their page's date first, so the column totals see it.
         crawlstore.date_items_from_pages(session, plan.run_id)
         crawlstore.finalize_columns(session, plan.run_id, classify_column, plan.column_types)
@@ -158,6 +208,7 @@ def _finish(store: Any, plan: CrawlPlan, result: dict[str, Any]) -> None:
             .where(Run.id == plan.run_id)
             .values(status=status, finished_at=datetime.now(UTC), summary=summary)
         )
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,7 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
         print(json.dumps({"event": "error", "error": f"{type(exc).__name__}: {exc}"}), flush=True)
         traceback.print_exc(file=sys.stderr)
-        _mark_failed(plan, f"{type(exc).__name__}: {exc}")
+        if not plan.redis_url:
+            # A distributed run does not fail with one worker: the others carry on.
+            _mark_failed(plan, f"{type(exc).__name__}: {exc}")
         return 1
     print(json.dumps({"event": "done", **result}, default=str), flush=True)
     return 0

@@ -15,14 +15,15 @@ persists them.  Flow per target:
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import scrapy
@@ -37,6 +38,7 @@ from govinspect.crawler.cms import trs_list_model
 from govinspect.crawler.column_pages import column_key, column_name, is_content_column, page_number
 from govinspect.crawler.dates import article_date
 from govinspect.crawler.decode import decode_body
+from govinspect.crawler.distributed.common import Processed
 from govinspect.crawler.footer import footer_ids
 from govinspect.crawler.items import CheckRecord, ItemRecord, LinkRecord, ListPageRecord, PageRecord
 from govinspect.crawler.links import extract_links
@@ -53,9 +55,165 @@ ASSET_EXTENSIONS = frozenset({"css", "js", "json", "xml", "rss", "atom"})
 HTML_TYPES = ("text/html", "application/xhtml")
 
 
-def _fingerprint(url: str) -> int:
+def url_fingerprint(url: str) -> int:
     # 8 bytes per seen URL instead of the URL itself keeps memory flat on 10^5-page sites.
     return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
+
+
+class CrawlState(Protocol):
+    """What one run knows beyond a single response: in memory (one process) or in Redis.
+
+    Every decision that must be taken once per run (is this URL new, may it still be crawled as
+    a page, which answer is the host's soft-404 baseline, which URL names a column) goes
+    through here, so several worker processes decide exactly like one.
+    """
+
+    def claim(self, keys: Sequence[int]) -> list[bool]:
+        """Mark URL fingerprints seen; True for each one not seen before (in order)."""
+        ...
+
+    def claim_source(self, key: str) -> bool:
+        """Mark a list-source page seen; True the first time."""
+        ...
+
+    def reserve_pages(self, wanted: int) -> int:
+        """How many of ``wanted`` new pages may still be crawled under ``max_pages``."""
+        ...
+
+    def floor_pages(self, done: int) -> None:
+        """At least ``done`` pages are already crawled (a resumed run)."""
+        ...
+
+    def truncate(self, reason: str, url: str) -> None: ...
+
+    def truncated(self) -> dict[str, dict[str, Any]]: ...
+
+    def baseline(self, host: str) -> outcomes.Baseline | None:
+        """The host's baseline if another process already fetched it."""
+        ...
+
+    def publish_baseline(self, host: str, baseline: outcomes.Baseline) -> outcomes.Baseline:
+        """Offer a fetched baseline; the first one offered is the run's (returned)."""
+        ...
+
+    def claim_list_page(self, key: str, page_no: int, url: str) -> bool:
+        """False when the column's page ``page_no`` was already read under another URL."""
+        ...
+
+    def column_url(self, key: str, first: str) -> str:
+        """The URL naming column ``key``: ``first`` unless one was chosen before."""
+        ...
+
+    def known_column_url(self, key: str) -> str | None: ...
+
+    def name_columns(self, names: Iterable[tuple[str, str]]) -> None:
+        """Keep the first navigation text seen for each column key."""
+        ...
+
+    def nav_name(self, key: str) -> str | None: ...
+
+    def queue_recheck(self, target: str, request: Request) -> None:
+        """Park a transient failure for the second verification pass."""
+        ...
+
+
+class LocalState:
+    """The run's state in this process's memory: single-node mode."""
+
+    def __init__(self, max_pages: int) -> None:
+        self.max_pages = max_pages
+        self.seen: set[int] = set()
+        self.pages = 0
+        self.truncations: dict[str, dict[str, Any]] = {}
+        self.baselines: dict[str, outcomes.Baseline] = {}
+        self.list_pages: set[tuple[str, int]] = set()
+        self.columns: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+        self.recheck: dict[str, Request] = {}
+
+    def claim(self, keys: Sequence[int]) -> list[bool]:
+        fresh = []
+        for key in keys:
+            fresh.append(key not in self.seen)
+            self.seen.add(key)
+        return fresh
+
+    def claim_source(self, key: str) -> bool:
+        return self.claim([url_fingerprint(key)])[0]
+
+    def reserve_pages(self, wanted: int) -> int:
+        allowed = max(0, min(wanted, self.max_pages - self.pages))
+        self.pages += allowed
+        return allowed
+
+    def floor_pages(self, done: int) -> None:
+        self.pages = max(self.pages, done)
+
+    def truncate(self, reason: str, url: str) -> None:
+        entry = self.truncations.setdefault(reason, {"count": 0, "examples": []})
+        entry["count"] += 1
+        if len(entry["examples"]) < 5:
+            entry["examples"].append(url)
+
+    def truncated(self) -> dict[str, dict[str, Any]]:
+        return self.truncations
+
+    def baseline(self, host: str) -> outcomes.Baseline | None:
+        return None  # nobody else fetches baselines in this mode
+
+    def publish_baseline(self, host: str, baseline: outcomes.Baseline) -> outcomes.Baseline:
+        return self.baselines.setdefault(host, baseline)
+
+    def claim_list_page(self, key: str, page_no: int, url: str) -> bool:
+        if (key, page_no) in self.list_pages:
+            return False
+        self.list_pages.add((key, page_no))
+        return True
+
+    def column_url(self, key: str, first: str) -> str:
+        return self.columns.setdefault(key, first)
+
+    def known_column_url(self, key: str) -> str | None:
+        return self.columns.get(key)
+
+    def name_columns(self, names: Iterable[tuple[str, str]]) -> None:
+        for key, text in names:
+            self.names.setdefault(key, text)
+
+    def nav_name(self, key: str) -> str | None:
+        return self.names.get(key)
+
+    def queue_recheck(self, target: str, request: Request) -> None:
+        self.recheck[target] = request
+
+
+def _tracked(callback: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
+    """End a callback's output with its request's :class:`Processed` marker (distributed mode).
+
+    The marker travels behind the callback's items, so the pipeline acknowledges the request
+    to Redis only once everything it produced is in the store.
+    """
+
+    @functools.wraps(callback)
+    def wrapper(self: SiteSpider, result: Any) -> Iterator[Any]:
+        try:
+            yield from callback(self, result) or ()
+        except Exception:
+            # A callback that crashed loses its facts, as in single-node mode; its request
+            # must still leave the run, or the run would wait for it for ever.
+            yield from self._processed(result.request)
+            raise
+        yield from self._processed(result.request)
+
+    return wrapper
+
+
+def _fresh_gi(gi: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a request's facts for a follow-up request, without its in-flight identity."""
+    copy = {**gi}
+    copy.pop("token", None)
+    copy.pop("parked", None)
+    return copy
 
 
 def _now() -> datetime:
@@ -94,25 +252,27 @@ def _headers(response: Response) -> list[tuple[str, str]]:
 class SiteSpider(scrapy.Spider):
     name = "govinspect"
 
-    def __init__(self, plan: CrawlPlan, frontier: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        plan: CrawlPlan,
+        frontier: Any = None,
+        state: CrawlState | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.plan = plan
         self.home = normalize_url(plan.website)
         self.scope = plan.scope_hosts
         self.crawl_date = date.fromisoformat(plan.crawl_date)
         self.frontier = frontier
-        self.seen: set[int] = set()
-        self.seen_list_pages: set[tuple[str, int]] = set()
+        self.state: CrawlState = state or LocalState(plan.max_pages)
+        # Distributed mode: the worker's link to Redis (heartbeat, run phases); None otherwise.
+        self.dist: Any = None
         self.baselines: dict[str, outcomes.Baseline | None] = {}
         self.waiting: dict[str, list[tuple[dict[str, Any], Any]]] = {}
-        self.recheck: dict[str, Request] = {}
         self.recheck_waiting = False
-        self.pages_scheduled = 0
         self.stats_counter: Counter[str] = Counter()
-        self.truncated: dict[str, dict[str, Any]] = {}
-        self.nav_names: dict[str, str] = {}
-        self.column_urls: dict[str, str] = {}
-        self.warc = WarcLog(plan.warc_path, Path(plan.data_dir), plan.warc_body_cap)
+        self._warc: WarcLog | None = None
         self.started = time.monotonic()
 
     @classmethod
@@ -122,15 +282,34 @@ class SiteSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
         crawler.signals.connect(spider.on_bytes, signal=signals.bytes_received)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        if spider.plan.redis_url:
+            from govinspect.crawler.distributed.coordinator import join
+
+            join(spider, crawler)
         return spider
+
+    @property
+    def warc(self) -> WarcLog:
+        # Opened on first use: a seeding or idle worker process writes no empty WARC file.
+        if self._warc is None:
+            plan = self.plan
+            self._warc = WarcLog(plan.warc_path, Path(plan.data_dir), plan.warc_body_cap)
+        return self._warc
 
     # --- start -------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.dist is not None:
+            return  # the run's start requests were put into the shared frontier when enqueued
+        for request in self.initial_requests():
+            yield request
+
+    def initial_requests(self) -> Iterator[Request]:
+        """The homepage, its host's baseline and the sitemap; then a resumed run's frontier."""
         home_host = host_key(self.home)
         yield self._baseline_request(home_host)
-        self.seen.add(_fingerprint(self.home))
-        self.pages_scheduled += 1
+        self.state.claim([url_fingerprint(self.home)])
+        self.state.reserve_pages(1)
         yield self._page_request(self.home, depth=0, homepage=True)
         yield Request(
             f"{home_host}/sitemap.xml",
@@ -141,17 +320,13 @@ class SiteSpider(scrapy.Spider):
             dont_filter=True,
         )
         if self.frontier is not None:
-            for request in self._resume_requests():
-                yield request
+            yield from self._resume_requests()
 
     def _resume_requests(self) -> Iterator[Request]:
-        for url in self.frontier.done:
-            self.seen.add(_fingerprint(url))
-        self.pages_scheduled = max(self.pages_scheduled, self.frontier.pages_done)
+        self.state.claim([url_fingerprint(url) for url in self.frontier.done])
+        self.state.floor_pages(self.frontier.pages_done)
         for url, kind, depth in self.frontier.pending:
-            request = self._schedule(url, kind, depth)
-            if request is not None:
-                yield request
+            yield from self.schedule_many([(url, kind, depth)])
 
     # --- requests ----------------------------------------------------------------------
 
@@ -184,14 +359,22 @@ class SiteSpider(scrapy.Spider):
             dont_filter=True,
         )
 
-    def _baseline_request(self, host: str) -> Request:
+    def _baseline_request(self, host: str, local: bool = False) -> Request:
+        """The probe of a URL that cannot exist on ``host``.
+
+        ``local``: the probe releases responses parked in this process, so in distributed mode
+        it must come back here rather than go through the shared frontier.
+        """
         self.baselines.setdefault(host, None)
         probe = f"{host}/govinspect-{uuid.uuid4().hex[:12]}-not-found.html"
+        gi: dict[str, Any] = {"kind": "baseline", "host": host}
+        if local and self.dist is not None:
+            gi["local"] = True
         return Request(
             probe,
             callback=self.parse_baseline,
             errback=self.baseline_failed,
-            meta={"gi": {"kind": "baseline", "host": host}},
+            meta={"gi": gi},
             priority=100,
             dont_filter=True,
         )
@@ -199,38 +382,58 @@ class SiteSpider(scrapy.Spider):
     def _in_scope(self, url: str) -> bool:
         return urlsplit(url).netloc.lower() in self.scope
 
-    def _schedule(self, url: str, link_kind: str, depth: int) -> Request | None:
-        """A request for a target not seen before in this run, within the limits."""
-        key = _fingerprint(url)
-        if key in self.seen:
-            return None
-        self.seen.add(key)
-        if len(url) > self.plan.max_url_length:
-            self._truncate("max_url_length", url)
-            return None
-        crawlable = (
+    def _crawlable(self, url: str, link_kind: str) -> bool:
+        return (
             self._in_scope(url)
             and link_kind in PAGE_KINDS
             and link_kind_by_extension(url) is None
             and url_extension(url) not in ASSET_EXTENSIONS
         )
-        if crawlable and depth + 1 > self.plan.max_depth:
-            self._truncate("max_depth", url)
-            crawlable = False
-        if crawlable and self.pages_scheduled >= self.plan.max_pages:
-            self._truncate("max_pages", url)
-            crawlable = False
-        if crawlable:
-            self.pages_scheduled += 1
-            return self._page_request(url, depth + 1)
-        # Beyond a limit the link is still verified, just not followed.
-        return self._check_request(url, link_kind)
 
-    def _truncate(self, reason: str, url: str) -> None:
-        entry = self.truncated.setdefault(reason, {"count": 0, "examples": []})
-        entry["count"] += 1
-        if len(entry["examples"]) < 5:
-            entry["examples"].append(url)
+    def schedule_many(
+        self, targets: Sequence[tuple[str, str, int]], force: bool = False
+    ) -> list[Request]:
+        """Requests for the (url, link kind, depth of the linking page) targets not seen before
+        in this run, within the limits, in order.  ``force`` schedules them even if seen (a
+        target the store shows unverified at the end of a distributed run).
+
+        One call per page keeps distributed mode at one Redis round trip per page, not per link.
+        """
+        fresh = self.state.claim([url_fingerprint(url) for url, _, _ in targets])
+        chosen: list[tuple[str, str, int, bool]] = []
+        for (url, kind, depth), new in zip(targets, fresh, strict=True):
+            if not (new or force):
+                continue
+            if len(url) > self.plan.max_url_length:
+                self.state.truncate("max_url_length", url)
+                continue
+            crawlable = self._crawlable(url, kind)
+            if crawlable and depth + 1 > self.plan.max_depth:
+                self.state.truncate("max_depth", url)
+                crawlable = False
+            chosen.append((url, kind, depth, crawlable))
+        wanted = sum(1 for *_, crawlable in chosen if crawlable)
+        allowed = self.state.reserve_pages(wanted) if wanted else 0
+        requests = []
+        for url, kind, depth, crawlable in chosen:
+            if crawlable and allowed > 0:
+                allowed -= 1
+                requests.append(self._page_request(url, depth + 1))
+                continue
+            if crawlable:
+                self.state.truncate("max_pages", url)
+            # Beyond a limit the link is still verified, just not followed.
+            requests.append(self._check_request(url, kind))
+        return requests
+
+    def _processed(self, request: Request) -> Iterator[Processed]:
+        """The marker acknowledging a request taken from the shared frontier (distributed)."""
+        if self.dist is None:
+            return
+        gi = request.meta.get("gi") or {}
+        token = gi.get("token")
+        if token and not gi.get("parked"):
+            yield Processed(token)
 
     # --- signals ---------------------------------------------------------------------
 
@@ -256,15 +459,19 @@ class SiteSpider(scrapy.Spider):
             raise StopDownload(fail=False)
 
     def on_idle(self, spider: Any) -> None:
+        if self.dist is not None:
+            self.dist.on_idle()  # the whole run's frontier decides, not this process's
+            return
         if self.recheck_waiting:
             raise DontCloseSpider
-        if self.recheck:
+        if self.state.recheck:  # type: ignore[attr-defined]
             self.recheck_waiting = True
             asyncio.get_event_loop().call_later(self.plan.recheck_delay, self._second_pass)
             raise DontCloseSpider
 
     def _second_pass(self) -> None:
-        pending, self.recheck = self.recheck, {}
+        state: LocalState = self.state  # type: ignore[assignment]
+        pending, state.recheck = state.recheck, {}
         for request in pending.values():
             request.meta["gi"]["pass"] = 2
             self.crawler.engine.crawl(request)
@@ -273,7 +480,8 @@ class SiteSpider(scrapy.Spider):
     def on_closed(self, spider: Any, reason: str) -> None:
         # Parked targets are always released by their baseline's callback or errback (a
         # download timeout guarantees one fires), so nothing waits here any more.
-        self.warc.close()
+        if self._warc is not None:
+            self._warc.close()
 
     # --- callbacks -------------------------------------------------------------------
 
@@ -290,6 +498,7 @@ class SiteSpider(scrapy.Spider):
         )
         return attempts
 
+    @_tracked
     def parse_page(self, response: Response) -> Iterator[Any]:
         gi = response.meta["gi"]
         self._attempt(response.request, response.status, None)
@@ -307,19 +516,20 @@ class SiteSpider(scrapy.Spider):
             text, response.url, max_links=self.plan.max_links_per_page, encoding=charset
         )
         if extracted.truncated:
-            self._truncate("max_links_per_page", response.url)
+            self.state.truncate("max_links_per_page", response.url)
         page = self._page_record(response, gi, extracted.title, charset)
         page.meta = {k: v for k, v in extracted.meta.items() if len(v) < 500}
         depth = gi.get("depth", 0)
-        for link in extracted.links:
-            page.links.append(
-                LinkRecord(link.url, link.raw[:2000], link.text, link.tag, link.attr, link.kind)
-            )
-            request = self._schedule(link.url, link.kind, depth)
-            if request is not None:
-                yield request
-            if link.text and link.kind == "page":
-                self.nav_names.setdefault(column_key(link.url), link.text)
+        page.links = [
+            LinkRecord(link.url, link.raw[:2000], link.text, link.tag, link.attr, link.kind)
+            for link in extracted.links
+        ]
+        yield from self.schedule_many([(link.url, link.kind, depth) for link in extracted.links])
+        self.state.name_columns(
+            (column_key(link.url), link.text)
+            for link in extracted.links
+            if link.text and link.kind == "page"
+        )
         verdict = self._html_verdict(response, extracted.title, text, extracted.refresh)
         if verdict is None or verdict[0] == outcomes.OK:
             # A "not found" page is no column and no article, whatever it looks like.
@@ -380,11 +590,13 @@ class SiteSpider(scrapy.Spider):
         if reason:
             return outcomes.SOFT_404, reason
         host = host_key(response.url)
-        if host not in self.baselines:
-            return None
-        baseline = self.baselines[host]
+        baseline = self.baselines.get(host)
         if baseline is None:
-            return None  # requested, not answered yet
+            # Not known here (or requested, not answered yet): another worker may know it.
+            baseline = self.state.baseline(host)
+            if baseline is None:
+                return None
+            self.baselines[host] = baseline
         reason = outcomes.soft_404_reason(
             url=_target(response),
             final_url=response.url,
@@ -402,7 +614,9 @@ class SiteSpider(scrapy.Spider):
         if verdict is None:
             host = host_key(response.url)
             if host not in self.baselines:
-                yield self._baseline_request(host)
+                yield self._baseline_request(host, local=True)
+            # Still in flight until the baseline decides: no Processed marker yet.
+            response.meta["gi"]["parked"] = True
             self.waiting.setdefault(host, []).append(
                 ({"response": response, "page": page}, self._title_text(response))
             )
@@ -463,11 +677,12 @@ class SiteSpider(scrapy.Spider):
     def _queue_recheck(self, request: Request) -> None:
         target = _origin(request)
         fresh = request.replace(url=target, dont_filter=True)
-        fresh.meta["gi"] = {**request.meta["gi"]}
+        fresh.meta["gi"] = _fresh_gi(request.meta["gi"])
         for key in _TRANSPORT_META:
             fresh.meta.pop(key, None)
-        self.recheck[target] = fresh
+        self.state.queue_recheck(target, fresh)
 
+    @_tracked
     def parse_check(self, response: Response) -> Iterator[Any]:
         gi = response.meta["gi"]
         self._attempt(response.request, response.status, None)
@@ -476,7 +691,7 @@ class SiteSpider(scrapy.Spider):
         if request.method == "HEAD" and outcomes.head_needs_get(response.status):
             # HEAD refused or unreliable: GET decides (the body stops after the headers).
             retry = request.replace(method="GET", dont_filter=True)
-            retry.meta["gi"] = {**gi}
+            retry.meta["gi"] = _fresh_gi(gi)
             retry.meta.pop("retry_times", None)
             yield retry
             return
@@ -493,6 +708,7 @@ class SiteSpider(scrapy.Spider):
             verdict = self._status_verdict(response)
         yield from self._decide(response, verdict, None)
 
+    @_tracked
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request: Request = failure.request  # type: ignore[attr-defined]
         gi = request.meta["gi"]
@@ -537,6 +753,7 @@ class SiteSpider(scrapy.Spider):
 
     # --- baselines -------------------------------------------------------------------
 
+    @_tracked
     def parse_baseline(self, response: Response) -> Iterator[Any]:
         host = response.meta["gi"]["host"]
         sig = None
@@ -546,12 +763,16 @@ class SiteSpider(scrapy.Spider):
         baseline = outcomes.Baseline(response.status, response.url, sig)
         yield from self._release(host, baseline)
 
+    @_tracked
     def baseline_failed(self, failure: Failure) -> Iterator[Any]:
         host = failure.request.meta["gi"]["host"]  # type: ignore[attr-defined]
         yield from self._release(host, outcomes.Baseline(None, None, None))
 
     def _release(self, host: str, baseline: outcomes.Baseline | None) -> Iterator[Any]:
-        self.baselines[host] = baseline or outcomes.Baseline(None, None, None)
+        # The first baseline fetched for the host in the run is the run's, whoever fetched it.
+        self.baselines[host] = self.state.publish_baseline(
+            host, baseline or outcomes.Baseline(None, None, None)
+        )
         for parked, (title, text) in self.waiting.pop(host, []):
             response, page = parked["response"], parked["page"]
             reason = outcomes.soft_404_reason(
@@ -564,19 +785,22 @@ class SiteSpider(scrapy.Spider):
             )
             verdict = (outcomes.SOFT_404, reason) if reason else (outcomes.OK, None)
             yield from self._final(response, *verdict, page)
+            response.meta["gi"].pop("parked", None)
+            yield from self._processed(response.request)
 
     # --- sitemaps and columns --------------------------------------------------------
 
+    @_tracked
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         if response.status != 200:
             return
-        for loc in response.xpath("//*[local-name()='loc']/text()").getall()[:50_000]:
-            url = normalize_url(loc.strip())
-            if self._in_scope(url):
-                request = self._schedule(url, "page", 0)
-                if request is not None:
-                    yield request
+        urls = (
+            normalize_url(loc.strip())
+            for loc in response.xpath("//*[local-name()='loc']/text()").getall()[:50_000]
+        )
+        yield from self.schedule_many([(url, "page", 0) for url in urls if self._in_scope(url)])
 
+    @_tracked
     def _ignore(self, failure: Failure) -> None:
         return None
 
@@ -599,6 +823,7 @@ class SiteSpider(scrapy.Spider):
         model = trs_list_model(text, url)
         pager, datastores = extracted.pager, extracted.datastores
         key = gi.get("column") or column_key(url, pager)
+        nav_name = self.state.nav_name(key)
         items = listing.items
         more: list[SourceRequest] = []
         if datastores:
@@ -614,24 +839,23 @@ class SiteSpider(scrapy.Spider):
             yield from self._article_date(text, url, page)
             if not is_content_column(page.meta, crumbs, url):
                 return
-            name = column_name(meta, crumbs, self.nav_names.get(key), page.title, key)
+            name = column_name(meta, crumbs, nav_name, page.title, key)
             if colmod.classify_column(name, self.plan.column_types) == "other":
                 return  # 联系我们, 网站地图, 专题 pages: content, but no column any rule is about
         for request in more:
             yield from self._source_request(request, key, gi)
         page_no = page_number(url, pager)
-        if (key, page_no) in self.seen_list_pages:
+        if not self.state.claim_list_page(key, page_no, url):
             return  # the same list page under another spelling (/a/ and /a/index.html)
-        self.seen_list_pages.add((key, page_no))
         record_count = (
             sum(d.total_records or 0 for d in datastores)
             or (model.record_count if model is not None else None)
             or (pager.record_count if pager is not None else None)
         )
         yield ListPageRecord(
-            column_url=self.column_urls.setdefault(key, url if page_no == 0 else key),
+            column_url=self.state.column_url(key, url if page_no == 0 else key),
             page_url=url,
-            name=column_name(meta, crumbs, self.nav_names.get(key), page.title, key),
+            name=column_name(meta, crumbs, nav_name, page.title, key),
             items=[_item(i) for i in items],
             is_list=is_list,
             placeholder=listing.placeholder,
@@ -655,10 +879,8 @@ class SiteSpider(scrapy.Spider):
 
     def _source_request(self, source: SourceRequest, column: str, gi: dict) -> Iterator[Request]:
         """A further list page from a list source (dataproxy, JSON API), each once per run."""
-        key = _fingerprint(f"{source.method} {source.key}")
-        if key in self.seen:
+        if not self.state.claim_source(f"{source.method} {source.key}"):
             return
-        self.seen.add(key)
         meta = self._meta("source", column=column, source=source.source, page_key=source.key)
         meta["gi"]["depth"] = gi.get("depth", 0) + 1
         if source.method == "POST":
@@ -679,6 +901,7 @@ class SiteSpider(scrapy.Spider):
                 dont_filter=True,
             )
 
+    @_tracked
     def parse_source(self, response: Response) -> Iterator[Any]:
         gi = response.meta["gi"]
         if response.status != 200:
@@ -689,13 +912,12 @@ class SiteSpider(scrapy.Spider):
         )
         for request in parsed.more:
             yield from self._source_request(request, gi["column"], gi)
-        for item in parsed.items:
-            if item.url:
-                request = self._schedule(item.url, "record", gi.get("depth", 1))
-                if request is not None:
-                    yield request
+        depth = gi.get("depth", 1)
+        yield from self.schedule_many(
+            [(item.url, "record", depth) for item in parsed.items if item.url]
+        )
         yield ListPageRecord(
-            column_url=self.column_urls.get(gi["column"], gi["column"]),
+            column_url=self.state.known_column_url(gi["column"]) or gi["column"],
             page_url=gi["page_key"],
             name="",
             items=[_item(i) for i in parsed.items],
@@ -714,7 +936,7 @@ class SiteSpider(scrapy.Spider):
                 for k, v in self.stats_counter.items()
                 if k not in ("pages", "checked", "errors")
             },
-            "truncated": self.truncated,
+            "truncated": self.state.truncated(),
             "seconds": round(time.monotonic() - self.started, 1),
         }
 
