@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     max_run_seconds: int = Field(6 * 3600, ge=1, description="wall-clock cap of one crawl")
     recheck_delay: float = Field(30.0, ge=0, description="wait before the 2nd verification pass")
     warc_body_cap: int = Field(1024 * 1024, ge=0, description="bytes of a body kept as evidence")
+    http_cache: bool = Field(
+        True, description="keep pages in data_dir/httpcache and revalidate them (304s)"
+    )
 
     # Probes and feeds.
     probe_timeout: float = Field(15.0, gt=0, description="seconds an availability probe waits")

@@ -333,12 +333,13 @@ def test_killed_worker_loses_nothing(town, server):
 
 
 def polite_site() -> dict:
+    # Slow enough (40 pages × 0.15 s ÷ 2 ≈ 3 s a crawl) that two crawls surely overlap.
     routes: dict = {}
     for section in ("a", "b"):
         links = "".join(f'<a href="/{section}/p{i}.html">页{i}</a>' for i in range(40))
         routes[f"/{section}/"] = html(links, title=f"栏目{section}")
         for i in range(40):
-            routes[f"/{section}/p{i}.html"] = slow(0.05, html(f"<p>{section}{i}</p>"))
+            routes[f"/{section}/p{i}.html"] = slow(0.15, html(f"<p>{section}{i}</p>"))
     return routes
 
 

@@ -61,6 +61,7 @@ def build_plan(settings: Settings, unit: Unit, run_id: int, resume: bool) -> Cra
             "max_run_seconds",
             "recheck_delay",
             "warc_body_cap",
+            "http_cache",
             "sqlite_busy_timeout_ms",
         )
     }

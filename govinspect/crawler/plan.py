@@ -36,6 +36,7 @@ class CrawlPlan:
     max_run_seconds: int = 6 * 3600
     recheck_delay: float = 30.0
     warc_body_cap: int = 1024 * 1024
+    http_cache: bool = True
     sqlite_busy_timeout_ms: int = 30_000
     resume: bool = False
     progress: bool = True

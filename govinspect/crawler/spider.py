@@ -498,10 +498,17 @@ class SiteSpider(scrapy.Spider):
         )
         return attempts
 
+    def _response_attempt(self, response: Response) -> None:
+        """The attempt that produced ``response``: a revalidated one was the site's 304."""
+        if _revalidated(response):
+            self._attempt(response.request, 304, None)[-1]["revalidated"] = True
+        else:
+            self._attempt(response.request, response.status, None)
+
     @_tracked
     def parse_page(self, response: Response) -> Iterator[Any]:
         gi = response.meta["gi"]
-        self._attempt(response.request, response.status, None)
+        self._response_attempt(response)
         self.stats_counter["pages"] += 1
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         if gi.get("oversized"):
@@ -650,6 +657,9 @@ class SiteSpider(scrapy.Spider):
                 headers=_headers(response),
                 body=response.body,
                 fetched_at=_now(),
+                revalidated_from=request.meta.get("cache_timestamp")
+                if _revalidated(response)
+                else None,
                 request_headers=[
                     (k.decode("latin-1"), v.decode("latin-1"))
                     for k, vs in request.headers.items()
@@ -685,7 +695,7 @@ class SiteSpider(scrapy.Spider):
     @_tracked
     def parse_check(self, response: Response) -> Iterator[Any]:
         gi = response.meta["gi"]
-        self._attempt(response.request, response.status, None)
+        self._response_attempt(response)
         self.stats_counter["checked"] += 1
         request = response.request
         if request.method == "HEAD" and outcomes.head_needs_get(response.status):
@@ -950,6 +960,11 @@ def _item(found: Any) -> ItemRecord:
         date_raw=found.date_raw,
         flags=list(getattr(found, "flags", []) or []),
     )
+
+
+def _revalidated(response: Response) -> bool:
+    """The site answered 304 and the stored answer stands in (crawler/httpcache.py)."""
+    return "cached" in response.flags
 
 
 def _title(text: str) -> str:

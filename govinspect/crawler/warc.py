@@ -7,7 +7,7 @@ One gzipped WARC file per crawl run; every record is its own gzip member, so a f
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -16,6 +16,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from govinspect.crawler.items import WarcRef
+
+#: WARC header of a response record whose body a 304 vouched for (not a WARC-* name: those are
+#: the standard's).
+REVALIDATED_HEADER = "Govinspect-Revalidated"
 
 
 def _iso(moment: datetime) -> str:
@@ -45,8 +49,13 @@ class WarcLog:
         body: bytes,
         fetched_at: datetime,
         request_headers: list[tuple[str, str]],
+        revalidated_from: float | None = None,
     ) -> WarcRef:
-        """Write the request and the (possibly truncated) response; return the response's ref."""
+        """Write the request and the (possibly truncated) response; return the response's ref.
+
+        ``revalidated_from``: the site answered the (conditional) request with 304 and this is
+        the answer stored at that Unix time, which the 304 vouched for; the record says so.
+        """
         date = _iso(fetched_at)
         request = self._writer.create_warc_record(
             url,
@@ -58,6 +67,9 @@ class WarcLog:
             warc_headers_dict={"WARC-Date": date},
         )
         extra = {"WARC-Date": date}
+        if revalidated_from is not None:
+            stored = _iso(datetime.fromtimestamp(revalidated_from, UTC))
+            extra[REVALIDATED_HEADER] = f"304 Not Modified; body as stored at {stored}"
         if len(body) > self.body_cap:
             body = body[: self.body_cap]
             extra["WARC-Truncated"] = "length"
