@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from govinspect.store.models import Link, LinkCheck, Page
 from govinspect.store.units import sync_registry
 from tests.fixture_site import FixtureServer, html
 
+TIMEOUT = 1.5
+
 
 class Site:
     """Pages with ETags whose content the test changes between crawls."""
@@ -30,9 +33,9 @@ class Site:
 
     def validated(self, path: str, body_for_version) -> object:
         def route(method: str, handler) -> tuple:
-            status, headers, body = body_for_version(self.version)
             if handler.headers.get("If-None-Match"):
                 self.conditional[path] += 1
+            status, headers, body = body_for_version(self.version)
             if status != 200:
                 return status, headers, body
             etag = f'"{path}-{hash(body) & 0xFFFFFFFF:x}"'
@@ -44,9 +47,19 @@ class Site:
         return route
 
 
+_page_v1 = html('<p>搬家前的页面</p><a href="/a-child.html">子页</a>', title="搬家")
+
+
+def _slow_after_first(version: int) -> tuple:
+    if version > 1:
+        time.sleep(TIMEOUT + 1)
+    return html("<p>慢</p>", title="慢")
+
+
 def _routes(site: Site) -> dict:
     home = '<a href="/a.html">不变</a><a href="/b.html">会变</a><a href="/c.html">会坏</a>'
     home += '<a href="/plain.html">无校验</a><a href="/doc.pdf">附件</a>'
+    home += '<a href="/slow.html">会超时</a><a href="/moved.html">会搬家</a>'
     return {
         "/robots.txt": (200, {"Content-Type": "text/plain"}, b"User-agent: *\n"),
         "/": site.validated("/", lambda v: html(home, title="测试县人民政府")),
@@ -69,6 +82,15 @@ def _routes(site: Site) -> dict:
             ),
         ),
         "/plain.html": html("<p>没有校验头</p>", title="无校验"),
+        # Answers in time once, then too slowly: a timeout, not the stored page.
+        "/slow.html": site.validated("/slow.html", lambda v: _slow_after_first(v)),
+        # Moves (301) to a URL that serves the same file (same ETag, as nginx would): the
+        # moved request must not carry the old URL's validators.
+        "/moved.html": site.validated(
+            "/moved.html",
+            lambda v: _page_v1 if v == 1 else (301, {"Location": "/moved-here.html"}, b""),
+        ),
+        "/moved-here.html": site.validated("/moved.html", lambda v: _page_v1),
         "/doc.pdf": (200, {"Content-Type": "application/pdf", "ETag": '"pdf"'}, b"%PDF-1.4"),
     }
 
@@ -96,7 +118,7 @@ def recrawled(tmp_path_factory):
             }
         )
         settings = load_settings(
-            data_dir=tmp / "var", timeout=5.0, recheck_delay=0.2, retry_times=0
+            data_dir=tmp / "var", timeout=TIMEOUT, recheck_delay=0.2, retry_times=0
         )
         store = open_store(settings.database_url)
         sync_registry(store, registry)
@@ -105,7 +127,11 @@ def recrawled(tmp_path_factory):
         second = run_crawl(settings, store, registry.units[0], progress=False)
         conditional_second = Counter(site.conditional)
         uncached = load_settings(
-            data_dir=tmp / "var", timeout=5.0, recheck_delay=0.2, retry_times=0, http_cache=False
+            data_dir=tmp / "var",
+            timeout=TIMEOUT,
+            recheck_delay=0.2,
+            retry_times=0,
+            http_cache=False,
         )
         third = run_crawl(uncached, store, registry.units[0], progress=False)
         yield {
@@ -185,6 +211,21 @@ def test_a_server_error_is_never_masked_by_the_stored_page(recrawled):
     assert broken.outcome == "http_error" and broken.status == 500
 
 
+def test_a_failure_is_never_answered_from_the_cache(recrawled):
+    _, second, _ = recrawled["runs"]
+    check = _check(recrawled, second, "/slow.html")
+    assert check.outcome == "timeout"
+    assert not any(a.get("revalidated") for a in check.attempts)
+
+
+def test_validators_do_not_follow_a_redirect(recrawled):
+    _, second, _ = recrawled["runs"]
+    page = _page(recrawled, second, "/moved.html")
+    assert page.final_url == recrawled["base"] + "/moved-here.html"
+    assert page.status == 200 and page.size and page.title == "搬家"
+    assert recrawled["base"] + "/a-child.html" in _targets(recrawled, second, "/moved.html")
+
+
 def test_only_complete_html_answers_with_validators_are_kept(recrawled):
     conditional = recrawled["conditional_second"]
     assert conditional["/a.html"] and conditional["/b.html"] and conditional["/c.html"]
@@ -217,4 +258,24 @@ def test_a_damaged_cache_costs_full_downloads_not_the_crawl(tmp_path):
         assert (tmp_path / "httpcache" / "u.sqlite.damaged").exists()
         with store.session() as session:
             assert session.scalar(select(Page.status).where(Page.url == server.base + "/")) == 200
+        store.dispose()
+
+
+def test_an_unusable_cache_directory_costs_full_downloads_not_the_crawl(tmp_path):
+    site = Site()
+    with FixtureServer(_routes(site)) as server:
+        registry = _registry(server.base)
+        settings = load_settings(data_dir=tmp_path, timeout=5.0, recheck_delay=0.2, retry_times=0)
+        (tmp_path / "httpcache").write_text("a file where the cache directory should be")
+        store = open_store(settings.database_url)
+        sync_registry(store, registry)
+        result = run_crawl(settings, store, registry.units[0], progress=False)
+        assert result.status == "complete"
+        with store.session() as session:
+            assert (
+                session.scalar(
+                    select(LinkCheck.outcome).where(LinkCheck.target_url == server.base + "/a.html")
+                )
+                == "ok"
+            )
         store.dispose()

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
 from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
@@ -33,6 +34,7 @@ from w3lib.http import headers_dict_to_raw, headers_raw_to_dict
 
 logger = logging.getLogger(__name__)
 
+CONDITIONAL_HEADERS = (b"If-None-Match", b"If-Modified-Since")
 HTML_TYPES = (b"text/html", b"application/xhtml")
 #: Response flags of bodies that are not the whole answer (Scrapy sets them).
 PARTIAL_FLAGS = frozenset({"download_stopped", "dataloss"})
@@ -89,6 +91,30 @@ def response_from_dict(data: dict[str, Any]) -> Response:
     return cls(**{**data, "headers": headers})
 
 
+class RevalidatingCacheMiddleware(HttpCacheMiddleware):
+    """Scrapy's cache middleware without the two habits that would hide a fault.
+
+    * Its "error recovery" answers a timeout, a refused connection or a DNS failure with the
+      stored page: a site that went down would look alive.  Here a failure is the failure.
+    * Validators set for one URL travel with the request into redirects, retries and the
+      second pass (Scrapy copies headers); sent for a URL the cache has never seen, a 304 would
+      come back with no body to stand in for it.  They are cleared before each lookup, so they
+      are only ever sent for the URL whose stored answer they describe.
+    """
+
+    def process_request(self, request: Request, spider: Any = None) -> Request | Response | None:
+        for header in CONDITIONAL_HEADERS:
+            request.headers.pop(header, None)
+        return super().process_request(request)
+
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Any = None
+    ) -> Request | Response | None:
+        request.meta.pop("cached_response", None)
+        request.meta.pop("cache_timestamp", None)
+        return None
+
+
 class SqliteCacheStorage:
     """Scrapy cache storage in one SQLite file per unit (``<HTTPCACHE_DIR>/<unit>.sqlite``).
 
@@ -99,19 +125,31 @@ class SqliteCacheStorage:
     """
 
     def __init__(self, settings: BaseSettings) -> None:
-        self.cachedir = Path(data_path(settings["HTTPCACHE_DIR"], createdir=True))
+        self.cachedir = Path(data_path(settings["HTTPCACHE_DIR"]))
         self.db: sqlite3.Connection | None = None
 
     def open_spider(self, spider: Any) -> None:
         self._fingerprinter = spider.crawler.request_fingerprinter
         path = self.cachedir / f"{spider.plan.unit_id}.sqlite"
         try:
+            self.cachedir.mkdir(parents=True, exist_ok=True)
             self.db = _connect(path)
         except sqlite3.DatabaseError as exc:
             # Not a database any more (disk trouble, a stray write): start afresh, keep it aside.
             logger.warning("http cache %s unreadable (%s): set aside, starting empty", path, exc)
-            path.replace(path.with_name(path.name + ".damaged"))
-            self.db = _connect(path)
+            self.db = None
+            try:
+                for suffix in ("", "-wal", "-shm"):
+                    part = path.with_name(path.name + suffix)
+                    if part.exists():
+                        part.replace(part.with_name(part.name + ".damaged"))
+                self.db = _connect(path)
+            except (sqlite3.Error, OSError) as again:
+                logger.warning("http cache off for this crawl: %s", again)
+        except (sqlite3.Error, OSError) as exc:
+            # A read-only or full disk: the crawl goes on without conditional requests.
+            logger.warning("http cache off for this crawl (%s): %s", path, exc)
+            self.db = None
 
     def close_spider(self, spider: Any) -> None:
         if self.db is not None:
@@ -119,7 +157,8 @@ class SqliteCacheStorage:
             self.db = None
 
     def retrieve_response(self, spider: Any, request: Request) -> Response | None:
-        assert self.db is not None
+        if self.db is None:
+            return None
         try:
             row = self.db.execute(
                 "SELECT url, status, headers, body, stored_at FROM responses WHERE key = ?",
@@ -138,7 +177,8 @@ class SqliteCacheStorage:
         )
 
     def store_response(self, spider: Any, request: Request, response: Response) -> None:
-        assert self.db is not None
+        if self.db is None:
+            return
         row = (
             self._fingerprinter.fingerprint(request),
             response.url,

@@ -61,6 +61,9 @@ def scrapy_settings(plan: CrawlPlan) -> ScrapySettings:
                 "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
                 "govinspect.crawler.middlewares.RetryAfterMiddleware": 550,
                 "govinspect.crawler.middlewares.HostSlotMiddleware": 950,
+                # Scrapy's place for it; see crawler/httpcache.py for what it changes.
+                "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+                "govinspect.crawler.httpcache.RevalidatingCacheMiddleware": 900,
             },
             "ITEM_PIPELINES": {"govinspect.crawler.pipelines.StorePipeline": 300},
             # The store pipeline is synchronous, so items gain nothing from being processed in
