@@ -20,16 +20,19 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from redis import Redis
+from scrapy.http import Request
 from sqlalchemy import func, select
 
 from govinspect.crawler.distributed import control
 from govinspect.crawler.distributed.bloom import BloomDupeFilter, layer_shapes
-from govinspect.crawler.distributed.common import RunKeys
+from govinspect.crawler.distributed.common import CoordinationLost, RunKeys
 from govinspect.crawler.distributed.frontier import RunQueue, requeue
-from govinspect.crawler.distributed.politeness import HostGate
+from govinspect.crawler.distributed.politeness import GlobalHostLimitMiddleware, HostGate
 from govinspect.crawler.launch import build_plan, open_run, run_crawl
 from govinspect.demo import AS_OF, DemoServer, build_town
 from govinspect.errors import ConfigError, GovinspectError
@@ -523,6 +526,9 @@ def test_enqueue_keeps_an_active_run_and_single_node_keeps_off_it(server, tmp_pa
         assert (progress.run_id, progress.unit_id, progress.queued) == (first, "u", 3)
         with pytest.raises(GovinspectError, match="distributed workers"):
             open_run(store, "u", resume=True)
+        # Nor abandoned by it: the workers would go on crawling it beside the new run.
+        with pytest.raises(GovinspectError, match="--distributed --restart"):
+            open_run(store, "u", resume=False)
         [second] = control.enqueue_units(settings, registry, store, restart=True, namespace=ns)
         assert second != first
         assert [p.run_id for p in control.run_status(settings, ns)] == [second]
@@ -536,3 +542,29 @@ def test_distributed_mode_needs_redis(tmp_path, monkeypatch):
     settings = load_settings(data_dir=tmp_path)
     with pytest.raises(ConfigError, match="GOVINSPECT_REDIS_URL"):
         control.redis_for(settings)
+
+
+def test_a_redis_outage_is_not_recorded_as_the_sites_fault():
+    # Redis gone mid-crawl: the request is neither the site's failure nor acknowledged, and the
+    # worker stops (the run's other workers take its in-flight requests up).
+    dead = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    closed: list[str] = []
+
+    class Engine:
+        async def close_spider_async(self, reason: str) -> None:
+            closed.append(reason)
+
+    middleware = GlobalHostLimitMiddleware(
+        HostGate(dead, "gitest-dead", concurrency=2, delay=0.0, lease=10),
+        SimpleNamespace(engine=Engine()),
+    )
+    request = Request("http://example.gov.cn/a.html", meta={"gi": {"kind": "page"}})
+
+    async def scenario() -> None:
+        with pytest.raises(CoordinationLost):
+            await middleware.process_request(request)
+        await asyncio.sleep(0)
+
+    asyncio.run(scenario())
+    assert request.meta["gi"]["parked"] is True
+    assert closed == ["redis_error"]

@@ -97,8 +97,9 @@ def open_run(
 ) -> tuple[int, bool]:
     """The run to work on: an interrupted one to resume, or a new one.
 
-    A run that distributed workers are crawling is not resumed by a single-node crawl (both
-    would work on it): ``--restart`` abandons it, ``crawl --distributed`` takes it up again.
+    A run that distributed workers are crawling is neither resumed nor abandoned by a
+    single-node crawl (both would work on the site): ``crawl --distributed`` takes it up again,
+    ``crawl --distributed --restart`` abandons it (and tells the workers).
     """
     with store.session() as session:
         last = session.scalars(
@@ -114,10 +115,13 @@ def open_run(
                     f"a crawl of unit {unit_id!r} is already running (run {last.id}, pid {pid})"
                 )
             shared = (last.summary or {}).get("distributed", False)
-            if resume and last.status == "running" and shared and not distributed:
+            if last.status == "running" and shared and not distributed:
+                # Abandoning it here would leave it in Redis: the workers would go on crawling
+                # it, beside this crawl, without sharing the per-host limits with it.
                 raise GovinspectError(
                     f"unit {unit_id!r} is being crawled by distributed workers (run {last.id}); "
-                    "use crawl --distributed to take it up, or --restart to abandon it"
+                    "use crawl --distributed to take it up, or crawl --distributed --restart "
+                    "to abandon it"
                 )
             if resume:
                 return last.id, True

@@ -38,7 +38,7 @@ from govinspect.crawler.cms import trs_list_model
 from govinspect.crawler.column_pages import column_key, column_name, is_content_column, page_number
 from govinspect.crawler.dates import article_date
 from govinspect.crawler.decode import decode_body
-from govinspect.crawler.distributed.common import Processed
+from govinspect.crawler.distributed.common import CoordinationLost, Processed
 from govinspect.crawler.footer import footer_ids
 from govinspect.crawler.items import CheckRecord, ItemRecord, LinkRecord, ListPageRecord, PageRecord
 from govinspect.crawler.links import extract_links
@@ -722,6 +722,8 @@ class SiteSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request: Request = failure.request  # type: ignore[attr-defined]
         gi = request.meta["gi"]
+        if isinstance(failure.value, CoordinationLost):
+            return  # not the site's doing: the request stays in flight for another worker
         failed = outcomes.classify_exception(failure.value)
         self._attempt(request, None, failed.error)
         self.stats_counter["errors"] += 1

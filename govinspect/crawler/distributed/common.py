@@ -43,6 +43,14 @@ class Tuning:
 TUNING = Tuning()
 
 
+class CoordinationLost(Exception):
+    """Redis could not be asked (politeness leases): the request is not the site's fault.
+
+    The spider records nothing for it and does not acknowledge it: it stays in the run's
+    in-flight set, and a live worker takes it up once this one is gone.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class RunKeys:
     """The Redis keys of one distributed crawl run."""
@@ -185,8 +193,3 @@ class Processed:
 def entry(score: float, data: bytes) -> bytes:
     """A request as kept outside the frontier (in flight, second pass): score and data."""
     return f"{score:g}\n".encode() + data
-
-
-def split_entry(value: bytes) -> tuple[float, bytes]:
-    score, _, data = value.partition(b"\n")
-    return float(score), data

@@ -14,16 +14,21 @@ Time comes from the Redis server (``TIME``), so clock skew between machines does
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections import deque
 from typing import Any
 from urllib.parse import urlsplit
 
 from redis import Redis
+from redis.exceptions import RedisError
 from scrapy.http import Request, Response
+from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.connection import get_redis_from_settings
 
-from govinspect.crawler.distributed.common import TUNING, host_keys
+from govinspect.crawler.distributed.common import TUNING, CoordinationLost, host_keys
+
+logger = logging.getLogger(__name__)
 
 # KEYS: leases, next start time, waiting gates.  ARGV: limit, lease ms, delay ms, lease id,
 # gate id.  Returns 0 when the lease is granted, the milliseconds to wait for the host's next
@@ -129,7 +134,14 @@ class HostGate:
         try:
             while _first_waiter(queue) is not None:
                 lease_id = uuid.uuid4().hex
-                wait = self.try_acquire(host, lease_id)
+                try:
+                    wait = self.try_acquire(host, lease_id)
+                except RedisError as exc:
+                    # Every request waiting for the host learns it (none waits for ever).
+                    while (waiter := _first_waiter(queue)) is not None:
+                        queue.popleft()
+                        waiter.set_exception(exc)
+                    break
                 if wait == 0:
                     waiter = _first_waiter(queue)
                     if waiter is None:
@@ -165,8 +177,10 @@ class GlobalHostLimitMiddleware:
     every failure first and returns the lease before retries or redirects are scheduled.
     """
 
-    def __init__(self, gate: HostGate) -> None:
+    def __init__(self, gate: HostGate, crawler: Any = None) -> None:
         self.gate = gate
+        self.crawler = crawler
+        self.closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> GlobalHostLimitMiddleware:
@@ -178,11 +192,22 @@ class GlobalHostLimitMiddleware:
             settings.getfloat(SETTING_DELAY),
             settings.getfloat(SETTING_LEASE),
         )
-        return cls(gate)
+        return cls(gate, crawler)
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         host = urlsplit(request.url).netloc.lower()
-        request.meta[META_KEY] = (host, await self.gate.acquire(host))
+        try:
+            request.meta[META_KEY] = (host, await self.gate.acquire(host))
+        except RedisError as exc:
+            # Without leases the limits cannot hold: stop this worker rather than crawl blind.
+            gi = request.meta.get("gi")
+            if gi is not None:
+                gi["parked"] = True  # still in flight for the run: never acknowledged here
+            if not self.closing:
+                self.closing = True
+                logger.error("Redis unreachable, stopping this worker: %s", exc)
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis_error"))
+            raise CoordinationLost(str(exc)) from exc
 
     def process_response(
         self, request: Request, response: Response, spider: Any = None
@@ -195,5 +220,10 @@ class GlobalHostLimitMiddleware:
 
     def _release(self, request: Request) -> None:
         lease = request.meta.pop(META_KEY, None)
-        if lease is not None:
+        if lease is None:
+            return
+        try:
             self.gate.release(*lease)
+        except RedisError as exc:
+            # The answer is the site's and is kept; the lease expires by itself.
+            logger.warning("could not return a host lease to Redis: %s", exc)

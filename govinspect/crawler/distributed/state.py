@@ -111,9 +111,6 @@ class RedisState:
     def floor_pages(self, done: int) -> None:
         self._floor(keys=[self.keys.pages], args=[done])
 
-    def pages_reserved(self) -> int:
-        return min(int(self.server.get(self.keys.pages) or 0), self.plan.max_pages)
-
     # --- truncation --------------------------------------------------------------------
 
     def truncate(self, reason: str, url: str) -> None:
