@@ -10,6 +10,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -38,13 +39,13 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'govinspect.db'}"
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh schema in the ``test`` database, dropped afterwards."""
+@contextmanager
+def pg_schema(prefix: str = "gi_test") -> Iterator[str]:
+    """A database URL on a fresh PostgreSQL schema of the ``test`` database, dropped afterwards."""
     require_service("PostgreSQL", PG_HOST, PG_PORT)
     import psycopg
 
-    schema = f"gi_test_{uuid.uuid4().hex[:10]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = f"host={PG_HOST} port={PG_PORT} dbname={PG_DB} user=postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
@@ -56,6 +57,13 @@ def postgres_url() -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh schema in the ``test`` database, dropped afterwards."""
+    with pg_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -41,7 +41,7 @@ from govinspect.settings import load_settings
 from govinspect.store.db import open_store
 from govinspect.store.models import Column, Finding, Link, LinkCheck, Page, Run, Score
 from govinspect.store.units import sync_registry
-from tests.conftest import PG_DB, PG_HOST, PG_PORT, require_service
+from tests.conftest import pg_schema, require_service
 from tests.fixture_site import FixtureServer, html, slow
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -63,26 +63,6 @@ def server() -> Iterator[Any]:
     client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT)
     yield client
     client.close()
-
-
-@contextmanager
-def pg_schema() -> Iterator[str]:
-    """A database URL on a fresh PostgreSQL schema, dropped afterwards."""
-    require_service("PostgreSQL", PG_HOST, PG_PORT)
-    import psycopg
-
-    schema = f"gi_dist_{uuid.uuid4().hex[:10]}"
-    admin = f"host={PG_HOST} port={PG_PORT} dbname={PG_DB} user=postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield (
-            f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/{PG_DB}"
-            f"?options=-csearch_path%3D{schema}"
-        )
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @contextmanager

@@ -50,7 +50,8 @@ from govinspect.crawler.plan import CrawlPlan
 from govinspect.store import crawlstore
 from govinspect.store.models import ColumnItem, LinkCheck, Page
 
-ADVANCE_LUA = """
+ADVANCE_LUA = (
+    """
 if redis.call('HGET', KEYS[1], 'done') then
   return 'done'
 end
@@ -73,13 +74,9 @@ if redis.call('HLEN', KEYS[4]) > 0 then
   if now < at then
     return 'wait'
   end
-  local all = redis.call('HGETALL', KEYS[4])
-  for i = 2, #all, 2 do
-    local v = all[i]
-    local nl = string.find(v, '\\n', 1, true)
-    redis.call('ZADD', KEYS[2], string.sub(v, 1, nl - 1), string.sub(v, nl + 1))
-  end
-  redis.call('DEL', KEYS[4])
+"""
+    + frontier.move_back_lua("KEYS[4]", "KEYS[2]")
+    + """
   redis.call('HDEL', KEYS[1], 'recheck_at')
   return 'busy'
 end
@@ -88,6 +85,7 @@ if redis.call('SET', KEYS[5], ARGV[1], 'NX', 'PX', ARGV[4]) then
 end
 return 'wait'
 """
+)
 
 log = logging.getLogger("govinspect.distributed")
 

@@ -33,16 +33,22 @@ redis.call('HSET', KEYS[2], token, got[2] .. '\\n' .. got[1])
 return {token, got[1]}
 """
 
-REQUEUE_LUA = """
-local all = redis.call('HGETALL', KEYS[2])
+
+def move_back_lua(source: str, frontier: str) -> str:
+    """Lua moving every ``score\\ndata`` value of hash ``source`` into sorted set ``frontier``
+    (and deleting the hash); ``local all`` holds the moved values afterwards."""
+    return f"""
+local all = redis.call('HGETALL', {source})
 for i = 2, #all, 2 do
   local v = all[i]
   local nl = string.find(v, '\\n', 1, true)
-  redis.call('ZADD', KEYS[1], string.sub(v, 1, nl - 1), string.sub(v, nl + 1))
+  redis.call('ZADD', {frontier}, string.sub(v, 1, nl - 1), string.sub(v, nl + 1))
 end
-redis.call('DEL', KEYS[2])
-return #all / 2
+redis.call('DEL', {source})
 """
+
+
+REQUEUE_LUA = move_back_lua("KEYS[2]", "KEYS[1]") + "return #all / 2\n"
 
 
 def encode(request: Request, spider: Any) -> bytes:
