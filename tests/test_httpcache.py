@@ -105,18 +105,7 @@ def recrawled(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("httpcache")
     site = Site()
     with FixtureServer(_routes(site)) as server:
-        registry = parse_registry(
-            {
-                "units": [
-                    {
-                        "id": "u",
-                        "name": "测试县",
-                        "category": "county",
-                        "website": server.base + "/",
-                    }
-                ]
-            }
-        )
+        registry = _registry(server.base)
         settings = load_settings(
             data_dir=tmp / "var", timeout=TIMEOUT, recheck_delay=0.2, retry_times=0
         )
