@@ -121,7 +121,8 @@ def main() -> int:
     parser.add_argument("--with-100k", action="store_true", help=f"also {LARGE_SIZE} URLs")
     parser.add_argument("--engine", choices=("auto", "nginx", "aiohttp"), default="auto")
     parser.add_argument("--peers-dir", type=Path, default=DEFAULT_PEERS_DIR)
-    parser.add_argument("--out", type=Path, default=OUT_DIR)
+    # Absolute: the tools run in their own working directories (GNU time writes there).
+    parser.add_argument("--out", type=lambda p: Path(p).resolve(), default=OUT_DIR)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.with_100k:

@@ -140,7 +140,8 @@ def main() -> int:
     parser.add_argument("--per-host", type=int, default=DEFAULT_PER_HOST)
     parser.add_argument("--urls-per-host", type=int, default=DEFAULT_URLS_PER_HOST)
     parser.add_argument("--peers-dir", type=Path, default=DEFAULT_PEERS_DIR)
-    parser.add_argument("--out", type=Path, default=OUT_DIR)
+    # Absolute: the tools run in their own working directories (GNU time writes there).
+    parser.add_argument("--out", type=lambda p: Path(p).resolve(), default=OUT_DIR)
     args = parser.parse_args()
     report = politeness(
         args.out, args.hosts, args.latency, args.per_host, args.urls_per_host, args.peers_dir

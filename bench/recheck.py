@@ -109,7 +109,8 @@ def main() -> int:
     parser.add_argument("--urls", type=int, default=10_000)
     parser.add_argument("--engine", choices=("auto", "nginx", "aiohttp"), default="auto")
     parser.add_argument("--peers-dir", type=Path, default=DEFAULT_PEERS_DIR)
-    parser.add_argument("--out", type=Path, default=OUT_DIR)
+    # Absolute: the tools run in their own working directories (GNU time writes there).
+    parser.add_argument("--out", type=lambda p: Path(p).resolve(), default=OUT_DIR)
     args = parser.parse_args()
     site = args.out / "sites" / f"site-{args.urls}"
     truth = ensure_site(site, args.urls)

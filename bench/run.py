@@ -70,7 +70,8 @@ def parse_args() -> argparse.Namespace:
         help="measure govinspect as committed at this git revision (default: the working tree)",
     )
     parser.add_argument("--peers-dir", type=Path, default=DEFAULT_PEERS_DIR)
-    parser.add_argument("--out", type=Path, default=OUT_DIR)
+    # Absolute: the tools run in their own working directories (GNU time writes there).
+    parser.add_argument("--out", type=lambda p: Path(p).resolve(), default=OUT_DIR)
     args = parser.parse_args()
     if args.smoke:
         for key, value in SMOKE.items():
