@@ -28,6 +28,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from w3lib.url import safe_url_string
 
+from govinspect.crawler import columns
 from govinspect.demo import AS_OF, DemoServer, build_town
 from govinspect.demo.model import Urls
 from govinspect.demo.truth import manifest as build_manifest
@@ -283,19 +284,7 @@ COLUMN_KEYS = {
     "placeholder",
     "script_filled",
 }
-COLUMN_TYPES = {
-    "news",
-    "notice",
-    "policy",
-    "personnel",
-    "plan",
-    "interpretation",
-    "disclosure_guide",
-    "annual_report",
-    "consultation",
-    "interaction",
-    "other",
-}
+COLUMN_TYPES = set(columns.COLUMN_TYPES)
 
 
 def test_manifest_shape(manifest: dict[str, Any], server: DemoServer) -> None:

@@ -26,10 +26,10 @@ from typing import Any
 
 from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
 from scrapy.extensions.httpcache import RFC2616Policy
-from scrapy.http import Headers, Request, Response
-from scrapy.responsetypes import responsetypes
+from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.project import data_path
+from scrapy.utils.response import response_from_dict
 from w3lib.http import headers_dict_to_raw, headers_raw_to_dict
 
 logger = logging.getLogger(__name__)
@@ -82,13 +82,6 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
-
-
-def response_from_dict(data: dict[str, Any]) -> Response:
-    """The Response subclass (HtmlResponse...) that the stored headers and URL call for."""
-    headers = Headers(data["headers"])
-    cls = responsetypes.from_args(headers=headers, url=data["url"], body=data["body"])
-    return cls(**{**data, "headers": headers})
 
 
 class RevalidatingCacheMiddleware(HttpCacheMiddleware):
