@@ -615,9 +615,10 @@ def _demo_job(settings: Settings, registry: Registry, as_of: Any, folder: Path) 
         )
         for warning in reports.warnings:
             err_console.print(f"[yellow]warning:[/] {escape(warning)}")
+        kinds = "/".join(k for k in ("HTML", "PDF", "DOCX") if k.lower() not in reports.skipped)
         console.print(
             f"reports:  {escape(str(folder / 'reports'))} ({len(reports.files)} files: self-check "
-            "reports in HTML/PDF/DOCX, the ranking workbook, evidence packs)"
+            f"reports in {kinds}, the ranking workbook, evidence packs)"
         )
         console.print(f"evidence: {escape(str(folder / 'warc'))}")
     finally:

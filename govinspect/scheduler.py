@@ -121,10 +121,16 @@ def job_reports(ctx: JobContext) -> dict[str, Any]:
             None,
             settings.reports_dir,
         )
+        for warning in result.warnings:  # e.g. the PDF skipped: the other formats are written
+            log.warning("reports for %s: %s", result.period.code, warning)
         log.info(
             "reports for %s: %d files in %s", result.period.code, len(result.files), result.out_dir
         )
-        return {"period": result.period.code, "files": len(result.files)}
+        return {
+            "period": result.period.code,
+            "files": len(result.files),
+            **({"skipped": result.skipped} if result.skipped else {}),
+        }
     finally:
         store.dispose()
 

@@ -3,10 +3,17 @@
 :func:`build_reports` is what the CLI and ``govinspect demo`` call.  It picks the check run of
 the period, validates the input (period, units, manual CSV) before writing anything, and
 writes every file under a temporary name first, so a failure never leaves half a file.
+
+A format whose libraries are missing (WeasyPrint without Pango) is skipped with one warning
+saying why and how to get it, and every other format is still written; only when it was the
+one format asked for is that an error.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -16,6 +23,7 @@ from typing import Any
 from govinspect.checks.timeutil import SHANGHAI
 from govinspect.errors import ConfigError, GovinspectError
 from govinspect.registry import Registry
+from govinspect.reports.chart import NO_CJK_FONT
 from govinspect.reports.export import export_json
 from govinspect.reports.history import run_for_period, unit_history
 from govinspect.reports.manual import ManualScore, ManualUnit, load_manual
@@ -27,7 +35,12 @@ from govinspect.store.db import Store
 
 ALL_FORMATS = ("html", "docx", "pdf", "xlsx", "evidence")
 UNIT_FORMATS = frozenset({"html", "docx", "pdf", "evidence"})
-NO_PDF_FONT = "no CJK font found: Chinese in the PDF may print as boxes (install fonts-noto-cjk)"
+NO_CJK_FONT_PDF = (
+    "no CJK font found (run `make system-deps`, or apt-get install fonts-noto-cjk): the trend "
+    "charts' labels are in English and Chinese in the PDF may print as boxes"
+)
+#: How to get what WeasyPrint needs, for the one line that says why the PDF was skipped.
+PDF_HOWTO = "run `make system-deps`, or apt-get install libpango-1.0-0 libpangoft2-1.0-0"
 
 
 @dataclass
@@ -40,6 +53,8 @@ class ReportResult:
     out_dir: Path
     files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Formats asked for but not written (their libraries are missing; ``warnings`` says why).
+    skipped: list[str] = field(default_factory=list)
 
 
 def parse_formats(value: str | Iterable[str] | None) -> set[str]:
@@ -122,21 +137,65 @@ def _unit_report(
     )
     if not charts:
         return report
-    png, warning = trend_png(report.trend, [row.name for row in report.scores])
+    try:
+        png, warning = trend_png(report.trend, [row.name for row in report.scores])
+    except (ImportError, OSError) as exc:
+        # matplotlib (or a library it loads) missing: the report goes out without its chart.
+        png, warning = (
+            None,
+            (
+                f"trend charts skipped: matplotlib cannot be loaded ({_short(exc)}); "
+                "reinstall with `make install`"
+            ),
+        )
     return replace(report, chart_png=png, chart_warning=warning)
 
 
-def _pdf_writer() -> Callable[[str, Path], None]:
+def _short(exc: BaseException) -> str:
+    """The gist of a library-loading error on one line.
+
+    cffi's says ``cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared
+    object file: ...  Additionally, ctypes.util.find_library() ...``: the first clause is enough.
+    """
+    message = " ".join(str(exc).split())
+    match = re.match(r"(cannot load library '[^']+')", message)
+    if match:
+        return match.group(1)
+    return (message[:160] + "…") if len(message) > 160 else message or type(exc).__name__
+
+
+def _pdf_writer() -> tuple[Callable[[str, Path], None] | None, str | None]:
+    """(WeasyPrint's writer, None), or (None, why the PDF cannot be written: one line).
+
+    Tried before anything is written, so a missing library is known up front, not halfway.
+    """
     try:
-        import weasyprint  # noqa: F401 - fails here, not halfway, when its libraries are missing
+        # Without Pango, WeasyPrint prints a banner on stdout before raising: our one line
+        # says it instead.
+        with contextlib.redirect_stdout(io.StringIO()):
+            import weasyprint  # noqa: F401
 
         from govinspect.reports.render import write_pdf
     except (ImportError, OSError) as exc:
-        raise GovinspectError(
-            "PDF needs WeasyPrint and its system libraries (Debian: libpango-1.0-0 "
-            f"libpangoft2-1.0-0): {exc}"
-        ) from None
-    return write_pdf
+        return None, (
+            f"PDF skipped: WeasyPrint cannot load its libraries ({_short(exc)}); {PDF_HOWTO}"
+        )
+    return write_pdf, None
+
+
+def _font_warning(formats: set[str]) -> str | None:
+    """One line when no CJK font is found for the charts (and the PDF), else None."""
+    if not formats & {"html", "docx", "pdf"}:
+        return None
+    try:
+        from govinspect.reports.chart import cjk_font
+
+        found = cjk_font()
+    except (ImportError, OSError):
+        return None  # no chart at all: the chart's own warning says why
+    if found:
+        return None
+    return NO_CJK_FONT_PDF if "pdf" in formats else NO_CJK_FONT
 
 
 def _unit_files(
@@ -191,7 +250,9 @@ def build_reports(
     None for the latest check run.  ``unit_ids``: the units given self-check reports and
     evidence packs (default: every unit of the run); the workbook always ranks every unit of
     the run.  ``formats``: any of html, docx, pdf, xlsx, evidence.  Bad input raises
-    :class:`ConfigError` before any file is written.
+    :class:`ConfigError` before any file is written.  A PDF that cannot be written (WeasyPrint's
+    libraries missing) is skipped with a warning (``result.skipped``/``result.warnings``)
+    while every other format is written; asked for alone, it raises :class:`GovinspectError`.
     """
     formats = parse_formats(formats)
     wanted = parse_period(period) if period else None
@@ -203,12 +264,18 @@ def build_reports(
     report_period = wanted or period_of(as_of)
     units = _select_units(export, registry, unit_ids)
     manual = _manual(export, manual_csv)
-    write_pdf = _pdf_writer() if "pdf" in formats else None
+    write_pdf, pdf_problem = _pdf_writer() if "pdf" in formats else (None, None)
+    if pdf_problem and formats == {"pdf"}:
+        raise GovinspectError(pdf_problem.replace("PDF skipped", "cannot write the PDF", 1))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"--out: cannot create {out_dir}: {exc.strerror or exc}") from None
     result = ReportResult(report_period, run_id, as_of, out_dir)
+    if pdf_problem:
+        formats = formats - {"pdf"}
+        result.skipped.append("pdf")
+        result.warnings.append(pdf_problem)
     generated = datetime.now(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
     def done(paths: Iterable[Path]) -> None:
@@ -217,17 +284,16 @@ def build_reports(
             if on_file:
                 on_file(path)
 
-    if "pdf" in formats:
-        from govinspect.reports.chart import cjk_font
-
-        if cjk_font() is None:
-            result.warnings.append(NO_PDF_FONT)
+    font_warning = _font_warning(formats)
+    if font_warning:
+        result.warnings.append(font_warning)
     if formats & UNIT_FORMATS:
         charts = bool(formats & {"html", "pdf", "docx"})
         for unit in units:
             report = _unit_report(store, settings, unit, export, report_period, generated, charts)
-            if report.chart_warning and report.chart_warning not in result.warnings:
-                result.warnings.append(report.chart_warning)
+            warning = report.chart_warning
+            if warning and warning != NO_CJK_FONT and warning not in result.warnings:
+                result.warnings.append(warning)
             done(_unit_files(report, formats, out_dir, data_dir, write_pdf))
     if "xlsx" in formats:
         from govinspect.reports.workbook import write_workbook

@@ -2,13 +2,16 @@
 
 Drawn with matplotlib's Agg canvas (no display, no pyplot global state, safe in threads).
 Chinese labels need a CJK font (Debian: fonts-noto-cjk); without one the labels fall back to
-English so the chart never shows boxes, and the caller is told why.
+English so the chart never shows boxes, and the caller is told why, once (matplotlib's own
+"Glyph … missing" warnings are silenced unless govinspect logs at DEBUG).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -18,14 +21,21 @@ from govinspect.reports.texts import data
 
 log = logging.getLogger("govinspect.reports")
 
+#: One line for the user when no CJK font is found (the PDF variant is in reports/build.py).
 NO_CJK_FONT = (
-    "no CJK font found for the trend chart (install fonts-noto-cjk): its labels are in English"
+    "no CJK font found (run `make system-deps`, or apt-get install fonts-noto-cjk): "
+    "the trend charts' labels are in English"
 )
 
 
 @cache
 def cjk_font() -> str | None:
     """The first preferred CJK font matplotlib can use, registering font files if needed."""
+    with _quiet():  # importing matplotlib may log that it builds its font cache
+        return _find_cjk_font()
+
+
+def _find_cjk_font() -> str | None:
     from matplotlib import font_manager
 
     preferred = list(data()["fonts"])
@@ -45,9 +55,38 @@ def cjk_font() -> str | None:
                 except (OSError, RuntimeError, ValueError):
                     continue
         found = pick()
-    if found is None:
-        log.warning(NO_CJK_FONT)
+    # No log line here: the caller says it once, in its own words (reports/build.py).
     return found
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Without a CJK font matplotlib warns once per missing glyph (a hundred lines for one
+    report), and its font manager logs; the caller already says in one line what is missing.
+    Shown again when govinspect logs at DEBUG (``GOVINSPECT_DEBUG=1``/``--verbose``).
+    """
+    if log.isEnabledFor(logging.DEBUG):
+        yield
+        return
+    font_log = logging.getLogger("matplotlib.font_manager")
+    level = font_log.level
+    font_log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
+            yield
+    finally:
+        font_log.setLevel(level)
+
+
+def _fallback_names(dimensions: Sequence[str]) -> list[str]:
+    """English names of the dimensions for a chart without a CJK font (never tofu boxes)."""
+    chart = data()["chart"]
+    known = chart["fallback_dimensions"]
+    return [
+        known.get(name) or (name if name.isascii() else chart["fallback_dimension"].format(n=n))
+        for n, name in enumerate(dimensions, 1)
+    ]
 
 
 def trend_png(
@@ -59,12 +98,19 @@ def trend_png(
     """
     if not any(point.result is not None for point in points):
         return None, None
+    with _quiet():
+        font = cjk_font()
+        png = _draw(points, dimensions, font)
+    return png, None if font else NO_CJK_FONT
+
+
+def _draw(points: Sequence[TrendPoint], dimensions: Sequence[str], font: str | None) -> bytes:
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    font = cjk_font()
     labels = data()["chart"]["labels" if font else "fallback"]
+    names = list(dimensions) if font else _fallback_names(dimensions)
     family = [font] if font else ["DejaVu Sans"]
     with matplotlib.rc_context({"font.family": family, "axes.unicode_minus": False}):
         figure = Figure(figsize=(7.2, 3.4), dpi=150)
@@ -77,7 +123,8 @@ def trend_png(
         links.set_ylabel(labels["dead_links"])
         links.set_ylim(0, max(counts + [1]) * 1.35)
         series = [(labels["total"], lambda r: r.total)] + [
-            (name, lambda r, name=name: r.scores.get(name)) for name in dimensions
+            (shown, lambda r, name=name: r.scores.get(name))
+            for name, shown in zip(dimensions, names, strict=True)
         ]
         highest = 0.0
         for name, value in series:
@@ -99,4 +146,4 @@ def trend_png(
         figure.tight_layout()
         out = BytesIO()
         figure.savefig(out, format="png")
-    return out.getvalue(), None if font else NO_CJK_FONT
+    return out.getvalue()
