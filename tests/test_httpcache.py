@@ -11,10 +11,9 @@ from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
 from govinspect.crawler.launch import run_crawl
-from govinspect.crawler.warc import REVALIDATED_HEADER
 from govinspect.registry import parse_registry
 from govinspect.settings import load_settings
-from govinspect.store.archive import read_record
+from govinspect.store.archive import REVISIT_NOT_MODIFIED, read_capture, read_record
 from govinspect.store.db import open_store
 from govinspect.store.models import Link, LinkCheck, Page
 from govinspect.store.units import sync_registry
@@ -177,13 +176,17 @@ def test_revalidation_is_in_the_evidence(recrawled):
     check = _check(recrawled, second, "/a.html")
     assert check.outcome == "ok"
     assert check.attempts[-1]["status"] == 304 and check.attempts[-1]["revalidated"]
+    # What the site sent tonight: a 304, archived as a revisit of the first crawl's capture.
     page = _page(recrawled, second, "/a.html")
     record = read_record(recrawled["data_dir"], page.warc_file, page.warc_offset)
-    assert record.status == 200 and "不变的页面" in record.payload.decode("utf-8")
+    assert (record.rec_type, record.status, record.payload) == ("revisit", 304, b"")
     with (recrawled["data_dir"] / page.warc_file).open("rb") as fh:
         fh.seek(page.warc_offset)
         warc = next(iter(ArchiveIterator(fh)))
-        assert warc.rec_headers.get_header(REVALIDATED_HEADER).startswith("304 Not Modified")
+        assert warc.rec_headers.get_header("WARC-Profile") == REVISIT_NOT_MODIFIED
+    original = read_capture(recrawled["data_dir"], page.warc_file, page.warc_offset)
+    assert original.status == 200 and "不变的页面" in original.payload.decode("utf-8")
+    assert original.record_id == record.refers_to
 
 
 def test_changed_page_is_fetched_again(recrawled):

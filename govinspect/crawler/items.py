@@ -14,6 +14,9 @@ from typing import Any
 class WarcRef:
     file: str
     offset: int
+    # The record's WARC-Record-ID and WARC-Date (set for response and revisit records).
+    record_id: str | None = None
+    date: str | None = None
 
 
 @dataclass(slots=True)

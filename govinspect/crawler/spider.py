@@ -40,13 +40,14 @@ from govinspect.crawler.dates import article_date
 from govinspect.crawler.decode import decode_body
 from govinspect.crawler.distributed.common import CoordinationLost, Processed
 from govinspect.crawler.footer import footer_ids
+from govinspect.crawler.httpcache import CAPTURE_META, NOT_MODIFIED_META
 from govinspect.crawler.items import CheckRecord, ItemRecord, LinkRecord, ListPageRecord, PageRecord
 from govinspect.crawler.links import extract_links
 from govinspect.crawler.listing import extract_items, homepage_newest
 from govinspect.crawler.plan import CrawlPlan
 from govinspect.crawler.sources import SourceRequest
 from govinspect.crawler.urls import host_key, link_kind_by_extension, normalize_url, url_extension
-from govinspect.crawler.warc import WarcLog
+from govinspect.crawler.warc import CAPTURE_ARCHIVED, WarcLog, WarcRef
 
 #: Link kinds whose internal targets are crawled as pages.
 PAGE_KINDS = frozenset({"page", "frame", "implied", "record", "refresh"})
@@ -650,22 +651,7 @@ class SiteSpider(scrapy.Spider):
         warc = None
         keep = page is not None or outcome != outcomes.OK
         if keep:
-            warc = self.warc.response(
-                url=response.url,
-                method=request.method,
-                status=response.status,
-                headers=_headers(response),
-                body=response.body,
-                fetched_at=_now(),
-                revalidated_from=request.meta.get("cache_timestamp")
-                if _revalidated(response)
-                else None,
-                request_headers=[
-                    (k.decode("latin-1"), v.decode("latin-1"))
-                    for k, vs in request.headers.items()
-                    for v in vs
-                ],
-            )
+            warc = self._archive(response)
         if page is not None:
             page.warc = warc
             if outcome == outcomes.SOFT_404:
@@ -683,6 +669,41 @@ class SiteSpider(scrapy.Spider):
             attempts=list(request.meta["gi"]["attempts"]),
             warc=warc,
         )
+
+    def _archive(self, response: Response) -> WarcRef:
+        """The WARC evidence of a response: a revisit record for the site's 304, else the
+        response record, whose place the HTTP cache then keeps for the next 304."""
+        request = response.request
+        request_headers = [
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, vs in request.headers.items()
+            for v in vs
+        ]
+        if _revalidated(response):
+            answer = request.meta.get(NOT_MODIFIED_META) or {"status": 304, "headers": []}
+            return self.warc.revisit(
+                url=response.url,
+                method=request.method,
+                status=answer["status"],
+                headers=answer["headers"],
+                fetched_at=_now(),
+                request_headers=request_headers,
+                refers_to=request.meta.get(CAPTURE_META),
+                stored_at=request.meta.get("cache_timestamp"),
+            )
+        warc = self.warc.response(
+            url=response.url,
+            method=request.method,
+            status=response.status,
+            headers=_headers(response),
+            body=response.body,
+            fetched_at=_now(),
+            request_headers=request_headers,
+        )
+        self.crawler.signals.send_catch_log(
+            CAPTURE_ARCHIVED, request=request, ref=warc, uri=response.url
+        )
+        return warc
 
     def _queue_recheck(self, request: Request) -> None:
         target = _origin(request)

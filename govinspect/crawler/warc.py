@@ -1,13 +1,18 @@
 """WARC evidence: the responses (and failures) that findings point at, replayable with warcio.
 
 One gzipped WARC file per crawl run; every record is its own gzip member, so a finding can keep
-``(file, offset)`` and an assessor can read that record alone.
+``(file, offset)`` and an assessor can read that record alone.  A page the site answered with
+``304 Not Modified`` gets a ``revisit`` record (profile server-not-modified) carrying the 304's
+own status line and headers and referring to the ``response`` record of the original capture
+(see ``store/archive.py``, which follows the reference).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -16,10 +21,22 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from govinspect.crawler.items import WarcRef
+from govinspect.store.archive import REFERS_TO_FILE, REFERS_TO_OFFSET, REVISIT_NOT_MODIFIED
 
-#: WARC header of a response record whose body a 304 vouched for (not a WARC-* name: those are
-#: the standard's).
-REVALIDATED_HEADER = "Govinspect-Revalidated"
+#: Scrapy signal the spider sends after archiving a response (``request``, ``ref``, ``uri``):
+#: the HTTP cache remembers the record a later 304 will refer to.
+CAPTURE_ARCHIVED = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """The archived ``response`` record of a stored answer: what a later 304 refers to."""
+
+    record_id: str
+    date: str  # its WARC-Date
+    uri: str  # its WARC-Target-URI
+    file: str
+    offset: int
 
 
 def _iso(moment: datetime) -> str:
@@ -37,7 +54,8 @@ class WarcLog:
         )
         self.body_cap = body_cap
         self._fh: BinaryIO = path.open("ab")
-        self._writer = WARCWriter(self._fh, gzip=True)
+        # WARC/1.1: the version of the revisit profile used for 304s.
+        self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
 
     def response(
         self,
@@ -49,27 +67,9 @@ class WarcLog:
         body: bytes,
         fetched_at: datetime,
         request_headers: list[tuple[str, str]],
-        revalidated_from: float | None = None,
     ) -> WarcRef:
-        """Write the request and the (possibly truncated) response; return the response's ref.
-
-        ``revalidated_from``: the site answered the (conditional) request with 304 and this is
-        the answer stored at that Unix time, which the 304 vouched for; the record says so.
-        """
-        date = _iso(fetched_at)
-        request = self._writer.create_warc_record(
-            url,
-            "request",
-            payload=BytesIO(b""),
-            http_headers=StatusAndHeaders(
-                f"{method} {_path(url)} HTTP/1.1", request_headers, is_http_request=True
-            ),
-            warc_headers_dict={"WARC-Date": date},
-        )
-        extra = {"WARC-Date": date}
-        if revalidated_from is not None:
-            stored = _iso(datetime.fromtimestamp(revalidated_from, UTC))
-            extra[REVALIDATED_HEADER] = f"304 Not Modified; body as stored at {stored}"
+        """Write the request and the (possibly truncated) response; return the response's ref."""
+        extra = {"WARC-Date": _iso(fetched_at)}
         if len(body) > self.body_cap:
             body = body[: self.body_cap]
             extra["WARC-Truncated"] = "length"
@@ -84,10 +84,64 @@ class WarcLog:
             http_headers=StatusAndHeaders(str(status), kept, protocol="HTTP/1.1"),
             warc_headers_dict=extra,
         )
-        ref = self._write(response)
-        request.rec_headers.add_header(
-            "WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID")
+        return self._exchange(url, method, request_headers, response)
+
+    def revisit(
+        self,
+        *,
+        url: str,
+        method: str,
+        status: int,
+        headers: list[tuple[str, str]],
+        fetched_at: datetime,
+        request_headers: list[tuple[str, str]],
+        refers_to: Capture | None,
+        stored_at: float | None = None,
+    ) -> WarcRef:
+        """Write the (conditional) request and a revisit record for the site's 304.
+
+        The record carries the 304's own status line and headers; ``refers_to`` is the original
+        capture whose body the 304 vouched for.  Without one (a link target whose stored answer
+        was never archived) the record still names the URI and, from ``stored_at``, the time
+        the stored answer was received.
+        """
+        extra = {"WARC-Date": _iso(fetched_at), "WARC-Profile": REVISIT_NOT_MODIFIED}
+        if refers_to is not None:
+            extra["WARC-Refers-To"] = refers_to.record_id
+            extra["WARC-Refers-To-Target-URI"] = refers_to.uri
+            extra["WARC-Refers-To-Date"] = refers_to.date
+            extra[REFERS_TO_FILE] = refers_to.file
+            extra[REFERS_TO_OFFSET] = str(refers_to.offset)
+        else:
+            extra["WARC-Refers-To-Target-URI"] = url
+            if stored_at is not None:
+                extra["WARC-Refers-To-Date"] = _iso(datetime.fromtimestamp(stored_at, UTC))
+        record = self._writer.create_warc_record(
+            url,
+            "revisit",
+            http_headers=StatusAndHeaders(_status_line(status), headers, protocol="HTTP/1.1"),
+            warc_headers_dict=extra,
         )
+        return self._exchange(url, method, request_headers, record)
+
+    def _exchange(
+        self, url: str, method: str, request_headers: list[tuple[str, str]], answer: Any
+    ) -> WarcRef:
+        """Write ``answer`` and the request that got it (concurrent records); ``answer``'s ref."""
+        warc = answer.rec_headers
+        request = self._writer.create_warc_record(
+            url,
+            "request",
+            payload=BytesIO(b""),
+            http_headers=StatusAndHeaders(
+                f"{method} {_path(url)} HTTP/1.1", request_headers, is_http_request=True
+            ),
+            warc_headers_dict={"WARC-Date": warc.get_header("WARC-Date")},
+        )
+        ref = self._write(answer)
+        ref.record_id = warc.get_header("WARC-Record-ID")
+        ref.date = warc.get_header("WARC-Date")
+        request.rec_headers.add_header("WARC-Concurrent-To", ref.record_id)
         self._write(request)
         return ref
 
@@ -113,6 +167,13 @@ class WarcLog:
 
     def close(self) -> None:
         self._fh.close()
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
 
 
 def _path(url: str) -> str:

@@ -4,6 +4,10 @@ A finding's own evidence names the records its check used (``warc: {warc_file, w
 next to ``page``/``url``/``document``).  URLs it does not cover are looked up in the unit's
 crawl run: the fetched page (``Page``) or the verified link target (``LinkCheck``).  A URL
 with neither (a feed, a page outside the crawl) keeps a reference without a record.
+
+A page the site answered with ``304 Not Modified`` is archived as a ``revisit`` record: its
+reference says so (status 304) and names the original capture the revisit refers to, with its
+own date, so a report shows both the revalidation and the capture whose body was judged.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from govinspect.checks.timeutil import SHANGHAI, aware
+from govinspect.store.archive import ArchivedRecord, read_record
 from govinspect.store.models import LinkCheck, Page
 
 CHUNK = 500  # values per IN (...): inside SQLite's and PostgreSQL's limits
@@ -36,6 +41,11 @@ class EvidenceRef:
     fetched_at: str | None = None  # ISO 8601, UTC
     status: int | None = None
     outcome: str | None = None
+    # The record is a revisit (the site answered 304): the original capture it refers to.
+    revisit: bool = False
+    original_warc_file: str | None = None
+    original_warc_offset: int | None = None
+    original_fetched_at: str | None = None  # ISO 8601, UTC
 
     @property
     def record(self) -> tuple[str, int] | None:
@@ -44,10 +54,25 @@ class EvidenceRef:
         return (self.warc_file, self.warc_offset)
 
     @property
+    def original_record(self) -> tuple[str, int] | None:
+        if not self.original_warc_file or self.original_warc_offset is None:
+            return None
+        return (self.original_warc_file, self.original_warc_offset)
+
+    @property
     def fetched_local(self) -> str | None:
         """The fetch time in Beijing time, to the second."""
-        moment = _parse_time(self.fetched_at)
-        return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if moment else None
+        return _local(self.fetched_at)
+
+    @property
+    def original_fetched_local(self) -> str | None:
+        """The original capture's time in Beijing time (a revisit's), to the second."""
+        return _local(self.original_fetched_at)
+
+
+def _local(value: str | None) -> str | None:
+    moment = _parse_time(value)
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if moment else None
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -160,28 +185,27 @@ def store_refs(
     return refs
 
 
-def read_header(data_dir: Path, warc_file: str, offset: int) -> tuple[str | None, int | None]:
-    """(WARC-Date, HTTP status) of a record, without reading its payload."""
-    path = Path(warc_file)
-    if not path.is_absolute():
-        path = Path(data_dir) / path
+def read_head(data_dir: Path, warc_file: str, offset: int) -> ArchivedRecord | None:
+    """The record's headers (no payload), or None when it cannot be read."""
     try:
-        with path.open("rb") as fh:
-            fh.seek(offset)
-            record = next(iter(ArchiveIterator(fh)))
-            code = record.http_headers.get_statuscode() if record.http_headers else None
-            return (
-                record.rec_headers.get_header("WARC-Date"),
-                int(code) if code and code.isdigit() else None,
-            )
-    except (OSError, StopIteration, ValueError):
-        return (None, None)
+        return read_record(data_dir, warc_file, offset, payload=False)
+    except (OSError, StopIteration, ValueError, ArchiveLoadFailed):
+        return None
+
+
+Heads = dict[tuple[str, int], ArchivedRecord | None]
 
 
 def finding_refs(
-    finding: dict[str, Any], stored: dict[str, EvidenceRef], data_dir: Path
+    finding: dict[str, Any],
+    stored: dict[str, EvidenceRef],
+    data_dir: Path,
+    heads: Heads | None = None,
 ) -> tuple[EvidenceRef, ...]:
-    """One reference per URL of the finding (its order), then records it names for no URL."""
+    """One reference per URL of the finding (its order), then records it names for no URL.
+
+    ``heads``: records' headers already read (shared by the findings of one unit).
+    """
     embedded = embedded_refs(finding)
     by_url: dict[str, EvidenceRef] = {}
     for ref in embedded:
@@ -202,16 +226,37 @@ def finding_refs(
         refs.append(ref)
     listed = {(r.url, r.record) for r in refs}
     refs.extend(r for r in embedded if (r.url, r.record) not in listed)
-    return tuple(_with_time(ref, data_dir) for ref in refs)
+    heads = {} if heads is None else heads
+    return tuple(_with_record(ref, data_dir, heads) for ref in refs)
 
 
-def _with_time(ref: EvidenceRef, data_dir: Path) -> EvidenceRef:
-    """A record the check named without its time: the WARC record's own date says it."""
-    if ref.record is None or ref.fetched_at is not None:
+def _with_record(ref: EvidenceRef, data_dir: Path, heads: Heads) -> EvidenceRef:
+    """What the record itself says: its date when the check named none, and for a revisit
+    the site's 304 and the original capture it refers to."""
+    if ref.record is None:
         return ref
-    date, status = read_header(data_dir, *ref.record)
+    if ref.record not in heads:
+        heads[ref.record] = read_head(data_dir, *ref.record)
+    head = heads[ref.record]
+    if head is None:
+        return ref
+    if head.rec_type == "revisit":
+        where = head.refers_to_location
+        return replace(
+            ref,
+            fetched_at=ref.fetched_at or _iso(head.date),
+            status=head.status,  # the 304 the site sent, not the stored answer's 200
+            revisit=True,
+            original_warc_file=where[0] if where else None,
+            original_warc_offset=where[1] if where else None,
+            original_fetched_at=_iso(head.refers_to_date),
+        )
+    if ref.fetched_at is not None:
+        return ref
     return replace(
-        ref, fetched_at=_iso(date), status=ref.status if ref.status is not None else status
+        ref,
+        fetched_at=_iso(head.date),
+        status=ref.status if ref.status is not None else head.status,
     )
 
 
@@ -222,4 +267,5 @@ def unit_refs(
     crawl = (unit.get("crawl") or {}).get("run")
     urls = [url for f in unit["findings"] for url in f.get("urls") or []]
     stored = store_refs(session, crawl, urls)
-    return {f["id"]: finding_refs(f, stored, data_dir) for f in unit["findings"]}
+    heads: Heads = {}
+    return {f["id"]: finding_refs(f, stored, data_dir, heads) for f in unit["findings"]}

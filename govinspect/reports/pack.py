@@ -11,6 +11,8 @@ Layout (inside the folder ``<unit>-<period>-evidence/``)::
 Records are copied as their original gzip members, so each keeps its bytes, WARC-Record-ID
 and digests; ``warc_offset`` values in the pack point into ``evidence.warc.gz`` and the
 original file and offset travel with each record (``source_warc_file``/``source_warc_offset``).
+A ``revisit`` record (the site answered 304) comes with the original capture it refers to, so
+the pack holds the body that was judged as well as the revalidation.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from govinspect.reports.export import CSV_FIELDS
 from govinspect.reports.model import UnitReport, finding_points
 from govinspect.reports.render import render
 from govinspect.reports.texts import data
+from govinspect.store.archive import REFERS_TO_FILE, REFERS_TO_OFFSET
 
 PACK_WARC = "evidence.warc.gz"
 SUMS = "SHA256SUMS"
@@ -64,36 +67,49 @@ class PackedRecord:
     status: int | None = None
     recompressed: bool = False
     error: str | None = None
+    # A revisit record: its profile, the record it refers to (WARC-Refers-To, its date) and
+    # that record's number in the pack.
+    profile: str | None = None
+    refers_to: str | None = None
+    refers_to_date: str | None = None
+    refers_to_record: int | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
     excerpt: str | None = None
     excerpt_cut: bool = False
     binary: bool = False
+    refers_to_source: tuple[str, int] | None = None
 
     def summary(self) -> dict[str, Any]:
         """The record as listed in findings.json (no headers or excerpt)."""
         out = asdict(self)
-        for key in ("headers", "excerpt", "excerpt_cut", "binary"):
+        for key in ("headers", "excerpt", "excerpt_cut", "binary", "refers_to_source"):
             out.pop(key)
         return out
 
 
-def _member(path: Path, offset: int) -> tuple[bytes, bool]:
-    """The record at ``offset`` as one gzip member: (bytes, whether it had to be recompressed)."""
+def _member(path: Path, offset: int) -> tuple[bytes, bool, tuple[str, int] | None]:
+    """The record at ``offset`` as one gzip member: (bytes, whether it had to be recompressed,
+    where the capture it refers to is when it is a revisit)."""
     with path.open("rb") as fh:
         fh.seek(offset)
         magic = fh.read(2)
         fh.seek(offset)
         iterator = ArchiveIterator(fh)
         record = next(iter(iterator))
+        refers_to = None
+        target = record.rec_headers.get_header(REFERS_TO_FILE)
+        at = record.rec_headers.get_header(REFERS_TO_OFFSET)
+        if record.rec_type == "revisit" and target and at and at.isdigit():
+            refers_to = (target, int(at))
         if magic == _GZIP_MAGIC:
             iterator.read_to_end(record)
             length = iterator.get_record_length()
             fh.seek(offset)
-            return fh.read(length), False
+            return fh.read(length), False, refers_to
         # An uncompressed WARC: rewrite the record as its own gzip member (same headers).
         buffer = io.BytesIO()
         WARCWriter(buffer, gzip=True).write_record(record)
-        return buffer.getvalue(), True
+        return buffer.getvalue(), True, refers_to
 
 
 def _decode(payload: bytes, content_type: str) -> str:
@@ -126,6 +142,10 @@ def _describe(record: PackedRecord, pack: Path) -> None:
         record.uri = warc.rec_headers.get_header("WARC-Target-URI")
         record.date = warc.rec_headers.get_header("WARC-Date")
         record.record_id = warc.rec_headers.get_header("WARC-Record-ID")
+        if warc.rec_type == "revisit":
+            record.profile = warc.rec_headers.get_header("WARC-Profile")
+            record.refers_to = warc.rec_headers.get_header("WARC-Refers-To")
+            record.refers_to_date = warc.rec_headers.get_header("WARC-Refers-To-Date")
         content_type = warc.rec_headers.get_header("Content-Type") or ""
         if warc.http_headers is not None:
             code = warc.http_headers.get_statuscode()
@@ -146,7 +166,11 @@ def _describe(record: PackedRecord, pack: Path) -> None:
 def write_pack_warc(
     refs: list[EvidenceRef], data_dir: Path, out: Path, description: str
 ) -> dict[tuple[str, int], PackedRecord]:
-    """Copy every distinct referenced record into ``out`` (after a warcinfo record)."""
+    """Copy every distinct referenced record into ``out`` (after a warcinfo record).
+
+    A revisit record brings the original capture it refers to (numbered after the records the
+    findings reference), so the pack holds the body the checks judged.
+    """
     records: dict[tuple[str, int], PackedRecord] = {}
     for ref in refs:
         if ref.record is not None and ref.record not in records:
@@ -158,12 +182,13 @@ def write_pack_warc(
                 out.name, {"software": f"govinspect/{__version__}", "description": description}
             )
         )
-        for record in records.values():
+        queue = list(records.values())
+        for record in queue:  # grows while it is walked: originals of revisits join it
             source = Path(record.source_warc_file)
             if not source.is_absolute():
                 source = data_dir / source
             try:
-                member, record.recompressed = _member(source, record.source_warc_offset)
+                member, record.recompressed, refers_to = _member(source, record.source_warc_offset)
             except (OSError, StopIteration, ArchiveLoadFailed, ValueError) as exc:
                 record.error = f"{type(exc).__name__}: {exc}"[:300]
                 continue
@@ -171,15 +196,26 @@ def write_pack_warc(
             record.length = len(member)
             record.sha256 = hashlib.sha256(member).hexdigest()
             fh.write(member)
+            record.refers_to_source = refers_to
+            if refers_to is not None and refers_to not in records:
+                records[refers_to] = PackedRecord(len(records) + 1, *refers_to)
+                queue.append(records[refers_to])
     for record in records.values():
         if record.error is None:
             _describe(record, out)
+    for record in records.values():
+        if record.refers_to_source is not None:
+            original = records[record.refers_to_source]
+            if original.error is None and original.record_id == record.refers_to:
+                record.refers_to_record = original.number
     return records
 
 
 def _ref_entry(ref: EvidenceRef, records: dict[tuple[str, int], PackedRecord]) -> dict[str, Any]:
     packed = records.get(ref.record) if ref.record else None
     usable = packed is not None and packed.error is None
+    original = records.get(ref.original_record) if ref.original_record else None
+    original_usable = usable and original is not None and packed.refers_to_record == original.number
     return {
         "url": ref.url,
         "record": packed.number if usable else None,
@@ -192,6 +228,12 @@ def _ref_entry(ref: EvidenceRef, records: dict[tuple[str, int], PackedRecord]) -
         "fetched_at_local": ref.fetched_local,
         "status": ref.status,
         "outcome": ref.outcome,
+        # A revisit (the site answered 304): the original capture whose body was judged.
+        "revisit": ref.revisit,
+        "original_record": original.number if original_usable else None,
+        "original_warc_offset": original.warc_offset if original_usable else None,
+        "original_fetched_at": ref.original_fetched_at,
+        "original_fetched_at_local": ref.original_fetched_local,
     }
 
 

@@ -35,6 +35,8 @@ def link(url: str | None) -> Markup:
 
 def status_text(ref: EvidenceRef) -> str:
     """The HTTP status, or why there was none (DNS failure, timeout...)."""
+    if ref.revisit and ref.status == 304:
+        return text("not_modified")
     if ref.status is not None:
         return str(ref.status)
     if ref.outcome:
@@ -54,7 +56,18 @@ def evidence_text(ref: EvidenceRef) -> str:
         parts.append(f"{text('fetched_at')} {when}（{data()['local_time']}）")
     if ref.record is not None or ref.status is not None or ref.outcome:
         parts.append(f"{text('status')} {status_text(ref)}")
+    if ref.revisit:
+        parts.append(original_text(ref))
     return " · ".join(parts)
+
+
+def original_text(ref: EvidenceRef) -> str:
+    """A revisit's original capture: its record and its own fetch time."""
+    if ref.original_record is None:
+        return text("original_missing")
+    where = f"{text('original')} {ref.original_warc_file} @ {ref.original_warc_offset}"
+    when = ref.original_fetched_local
+    return f"{where}，{text('fetched_at')} {when}（{data()['local_time']}）" if when else where
 
 
 @cache
