@@ -160,6 +160,7 @@ def export_json(store: Store, run_id: int | None = None, data_dir: Path | None =
             "run_id": run.id,
             "run_status": run.status,
             "rubrics": rubrics,
+            "calendar": summary.get("calendar"),
             "warc_base": str(Path(data_dir).resolve()) if data_dir is not None else None,
             "units": exported,
         }
