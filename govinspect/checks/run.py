@@ -168,6 +168,7 @@ def _check_unit(
             "failed": score.failed if assessed else bool(score.vetoes),
             "below_pass": score.below_pass if assessed else None,
             "vetoes": score.vetoes,
+            "unknown_items": score.unknown_items if assessed else [],
             "report": result.report,
         }
 

@@ -110,6 +110,7 @@ def _unit(
         "max": info.get("max"),
         "rubric": rubric.get("name"),
         "scores": _scores(scores, rubric.get("dimensions", [])),
+        "unknown_items": list(info.get("unknown_items") or []),
         "vetoes": [
             {
                 "indicator": f["indicator"],
