@@ -6,6 +6,7 @@ the server counts requests per path and the peak of concurrent requests.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections import Counter
@@ -89,8 +90,9 @@ class FixtureServer(ThreadingHTTPServer):
     # The default backlog of 5 drops SYNs under a crawler's bursts (1 s retransmits).
     request_queue_size = 128
 
-    def __init__(self, routes: dict[str, Route]) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
+    def __init__(self, routes: dict[str, Route], host: str = "127.0.0.1") -> None:
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        super().__init__((host, 0), Handler)
         self.routes = routes
         self.prefix_routes: tuple[str, ...] = ()
         self.hits: Counter[tuple[str, str]] = Counter()
@@ -104,7 +106,8 @@ class FixtureServer(ThreadingHTTPServer):
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        host = self.server_address[0]
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.server_address[1]}"
 
     def __enter__(self) -> FixtureServer:
         self.thread.start()

@@ -259,12 +259,13 @@ def test_metadata_block_from_real_pages():
 @pytest.mark.parametrize(
     ("written", "published", "late"),
     [
-        (date(2026, 10, 1), date(2026, 10, 29), False),  # Thursday -> 4 weeks later: 20 days
-        (date(2026, 10, 1), date(2026, 10, 30), True),  # 21 working days
         (date(2026, 10, 30), date(2026, 11, 27), False),  # Friday -> Friday 4 weeks on: 20 days
+        (date(2026, 10, 30), date(2026, 11, 30), True),  # 21 working days
+        # Across 国庆 (1-7 October, 10 October a make-up Saturday): 17 working days, on time.
+        (date(2026, 10, 1), date(2026, 10, 30), False),
     ],
 )
-def test_twenty_working_days_weekends_only(written, published, late):
+def test_twenty_working_days(written, published, late):
     meta = {
         "disclosure": {
             "索引号": "1",
@@ -280,7 +281,7 @@ def test_twenty_working_days_weekends_only(written, published, late):
     assert bool(found) is late
     if late:
         assert found[0].evidence["documents"][0]["working_days"] == 21
-        assert "未扣除法定节假日" in found[0].message
+        assert "调休上班日计为工作日" in found[0].message
 
 
 def test_documents_outside_the_lookback_are_not_judged():

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from govinspect.checks.facts import ItemFact, LinkCheckFact, PageFact, ProbeFact
+from govinspect.checks.findings import Finding
 from govinspect.checks.run import evaluate
 from govinspect.checks.scoring import score_unit
 from govinspect.checks.timeutil import SHANGHAI
@@ -172,6 +173,10 @@ def test_county_unit_by_hand():
     # 网站规范 (25): 标识 10-2 (ICP), 找错 5-3 (sitecode), 域名 4, IPv6 2 (not checked), 标签 4
     norms = dimension(score, "网站规范")
     assert [i["score"] for i in norms.items] == [8, 2, 4, 2, 4]
+    # IPv6 without a recorded fact keeps its points but is unknown, not passed.
+    statuses = [i["status"] for i in norms.items]
+    assert statuses == ["deducted", "deducted", "passed", "unknown", "passed"]
+    assert score.unknown_items == ["网站规范 / IPv6 支持"]
     assert score.total == pytest.approx(72.7) and score.max == 100
     assert score.failed is False and score.verdict == "合格"
     links = item(score, "网站日常管理", "链接可用性")
@@ -232,3 +237,30 @@ def test_total_below_the_pass_score_fails_without_a_veto():
     # 20 (news 8 and personnel 4 and links 8 all capped) + 24 + 11
     assert score.total == 55
     assert score.failed is True and score.below_pass is True
+
+
+def test_item_status_failed_deducted_unknown_passed():
+    def finding(rule, severity):
+        return Finding("t", rule, rule, severity, "m")
+
+    rubric = county_rubric()
+    findings = [
+        (1, finding("site_unreachable", "veto")),
+        (2, finding("availability_failures", "deduction")),
+        (3, finding("dead_link_other", "deduction")),
+        (4, finding("links_unknown", "notice")),  # listed in no item: only informs
+        # A deduction lowered to a notice (the crawl was incomplete): the item is unknown.
+        (5, finding("guide_missing", "notice")),
+        (6, finding("ipv6_not_checked", "notice")),
+        (7, finding("ipv6_missing", "deduction")),  # a deduction outranks the notice
+    ]
+    score = score_unit(findings, rubric)
+    status = {i["indicator"]: i["status"] for d in score.dimensions for i in d.items}
+    assert status["站点可用性"] == "failed"
+    assert status["链接可用性"] == "deducted"
+    assert status["政府信息公开指南"] == "unknown"
+    assert status["IPv6 支持"] == "deducted"
+    assert status["动态要闻更新"] == "passed"
+    assert item(score, "政府信息公开", "政府信息公开指南")["unknown"] == [5]
+    assert item(score, "政府信息公开", "政府信息公开指南")["score"] == 6
+    assert score.unknown_items == ["政府信息公开 / 政府信息公开指南"]

@@ -28,7 +28,7 @@ def run(**kw):
 
 
 def scored(result):
-    """Findings other than the IPv6 'not checked' notice every network-free run carries."""
+    """Findings other than the IPv6 'unknown' notice of facts without a recorded IPv6 fact."""
     return sorted(f.rule for f in result.findings if f.rule != "ipv6_not_checked")
 
 
@@ -104,8 +104,10 @@ def test_redirect_to_https_counts_as_https():
 
 
 def test_ipv6_fact_from_the_crawl():
-    assert scored(run(crawl=crawl(ipv6=False))) == ["ipv6_missing"]
-    result = run(crawl=crawl(ipv6=True))
+    """The crawl's record (crawler/ipv6.py); more cases in tests/test_ipv6.py."""
+    record = {"host": "www.sfx.gov.cn", "aaaa": "yes", "addresses": ["2001:db8::1"]}
+    assert scored(run(crawl=crawl(ipv6={**record, "answered": "no"}))) == ["ipv6_missing"]
+    result = run(crawl=crawl(ipv6={**record, "answered": "yes", "status": 200}))
     assert [f.rule for f in result.findings] == []
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from govinspect.checks.text import main_text, shingles, similarity, visible_text
-from govinspect.checks.timeutil import parse_as_of, today, working_days_between
+from govinspect.checks.timeutil import parse_as_of, today
+from govinspect.checks.workdays import working_days_between
 from govinspect.errors import ConfigError
 
 CORPUS = Path("/work/shared/corpus/pingtan/zwgk")
@@ -70,7 +71,7 @@ def test_similarity_ignores_punctuation_and_the_template():
         (date(2026, 11, 23), date(2026, 11, 20), -1),  # Monday back to Friday
     ],
 )
-def test_working_days_weekends_only(start, end, days):
+def test_working_days_outside_holidays(start, end, days):
     assert working_days_between(start, end) == days
 
 

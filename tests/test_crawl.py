@@ -217,3 +217,11 @@ def test_homepage_links_flagged(crawled):
             select(Link.on_homepage).where(Link.target_url == crawled["base"] + "/missing.html")
         ).all()
     assert on_home and all(on_home)
+
+
+def test_ipv6_fact_recorded_in_the_run_summary(crawled):
+    """The crawl records the site's IPv6 fact (crawler/ipv6.py); on 127.0.0.1 it is unknown."""
+    ipv6 = crawled["result"].summary["ipv6"]
+    assert ipv6["host"] == "127.0.0.1" and ipv6["reason"] == "ip_literal"
+    assert ipv6["aaaa"] == "unknown" and ipv6["answered"] == "unknown"
+    assert ipv6["checked_at"]

@@ -318,6 +318,20 @@ def test_compliant_site_scores_full_marks(checked):
     assert all(d["score"] == d["max"] for d in unit["scores"].values())
 
 
+@pytest.mark.parametrize("site", SITES)
+def test_ipv6_item_is_unknown_on_loopback_sites(town, checked, site):
+    """127.0.0.1 has no name to look up: IPv6 支持 is unknown, neither lost nor passed."""
+    with town["store"].session() as session:
+        run = session.get(Run, run_of(town, site))
+    assert run.summary["ipv6"]["reason"] == "ip_literal"
+    unit = next(u for u in checked["units"] if u["id"] == site)
+    (item,) = [i for i in unit["scores"]["网站规范"]["items"] if i["indicator"] == "IPv6 支持"]
+    assert item["status"] == "unknown" and item["score"] == item["points"]
+    assert "网站规范 / IPv6 支持" in unit["unknown_items"]
+    rules = {f["evidence"]["rule"]: f["severity"] for f in unit["findings"]}
+    assert rules["ipv6_not_checked"] == "notice" and "ipv6_missing" not in rules
+
+
 def test_severities_follow_the_rules(checked):
     dept = next(u for u in checked["units"] if u["id"] == "dept")
     severities = {f["evidence"]["rule"]: f["severity"] for f in dept["findings"]}

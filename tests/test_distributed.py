@@ -253,6 +253,8 @@ def test_two_workers_record_what_one_process_records(town, site):
         assert have[name] == want[name], name
     assert got.summary["pages"] == len(want["pages"])
     assert got.summary["truncated"] == expected.summary["truncated"] == {}
+    # The finalising worker records the IPv6 fact as a single-node crawl does (127.0.0.1).
+    assert got.summary["ipv6"]["reason"] == expected.summary["ipv6"]["reason"] == "ip_literal"
 
 
 def test_both_workers_took_part(town):

@@ -25,7 +25,8 @@ from govinspect.checks.findings import CheckResult, Reporter
 from govinspect.checks.rubric import Rubric
 from govinspect.checks.tables import join, label
 from govinspect.checks.text import main_text
-from govinspect.checks.timeutil import parse_date, working_days_between
+from govinspect.checks.timeutil import parse_date
+from govinspect.checks.workdays import calendar_basis, calendar_phrase, working_days_between
 
 CHECK = "disclosure"
 _SPACE = re.compile(r"\s+")
@@ -356,6 +357,7 @@ def _check_documents(reporter: Reporter, facts: UnitFacts, as_of: date, rubric: 
             late.append((page, written, published, days))
     if late:
         page, written, published, days = late[0]
+        basis = calendar_basis((w, pub) for _, w, pub, _ in late)
         reporter.add(
             "disclosure_late",
             urls=[p.url for p, *_ in late[:EXAMPLES]],
@@ -365,8 +367,9 @@ def _check_documents(reporter: Reporter, facts: UnitFacts, as_of: date, rubric: 
             written=written,
             published=published,
             days=days,
+            calendar=calendar_phrase(basis),
             evidence={
-                "working_days": "Monday to Friday; public holidays not deducted",
+                **basis,
                 "documents": [
                     {"url": p.url, "written": w, "published": pub, "working_days": d}
                     for p, w, pub, d in late[:EXAMPLES]

@@ -168,6 +168,53 @@ class ProbeFact:
     error: str | None = None
 
 
+TRISTATE = ("yes", "no", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class Ipv6Fact:
+    """What the crawl recorded about the site's IPv6 (``crawler/ipv6.py``, ``Run.summary.ipv6``).
+
+    ``aaaa``: the host's DNS answered with AAAA records (yes), without them (no), or not at all
+    or not asked (unknown); ``answered``: an HTTP response to the homepage came back over IPv6.
+    ``reason`` says why a value is unknown (``ip_literal``, ``dns_failed``, ``no_ipv6_route``).
+    """
+
+    host: str = ""
+    aaaa: str = "unknown"
+    addresses: tuple[str, ...] = ()
+    answered: str = "unknown"
+    address: str | None = None
+    status: int | None = None
+    url: str | None = None
+    reason: str | None = None
+    error: str | None = None
+    checked_at: str | None = None
+
+    @classmethod
+    def from_record(cls, record: Any) -> Ipv6Fact | None:
+        """The stored record, or None when there is none (crawls before it was recorded)."""
+        if not isinstance(record, Mapping):
+            return None
+        status = record.get("status")
+        return cls(
+            host=str(record.get("host") or ""),
+            aaaa=_tristate(record.get("aaaa")),
+            addresses=tuple(str(a) for a in record.get("addresses") or ()),
+            answered=_tristate(record.get("answered")),
+            address=record.get("address"),
+            status=status if isinstance(status, int) else None,
+            url=record.get("url"),
+            reason=record.get("reason"),
+            error=record.get("error"),
+            checked_at=record.get("checked_at"),
+        )
+
+
+def _tristate(value: Any) -> str:
+    return value if value in TRISTATE else "unknown"
+
+
 @dataclass(frozen=True, slots=True)
 class PreviousCrawl:
     """The crawl before the latest one: enough to compare update figures (trend)."""
@@ -247,16 +294,9 @@ class UnitFacts:
         return self.crawl.truncated if self.crawl is not None else {}
 
     @property
-    def ipv6(self) -> bool | None:
-        """An IPv6 fact recorded by the crawler (homepage meta or run summary), if any."""
-        for source in (
-            self.homepage.meta if self.homepage else {},
-            self.crawl.summary if self.crawl else {},
-        ):
-            value = source.get("ipv6")
-            if isinstance(value, bool):
-                return value
-        return None
+    def ipv6(self) -> Ipv6Fact | None:
+        """The IPv6 fact the crawl recorded in its run summary, if it recorded one."""
+        return Ipv6Fact.from_record(self.crawl.summary.get("ipv6")) if self.crawl else None
 
 
 # --- loading -----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from govinspect.checks.facts import ItemFact, PageFact, UnitFacts
 from govinspect.checks.findings import CheckResult, Reporter, clean_url
 from govinspect.checks.rubric import Rubric
 from govinspect.checks.text import main_text, shingles, similarity, visible_text
-from govinspect.checks.timeutil import working_days_between
+from govinspect.checks.workdays import calendar_basis, calendar_phrase, working_days_between
 
 CHECK = "interpretation"
 _SPACE = re.compile(r"\s+")
@@ -400,6 +400,7 @@ def _late(
     days = working_days_between(doc.published, interp.published)
     if days <= limit:
         return
+    basis = calendar_basis([(doc.published, interp.published)])
     reporter.add(
         "interpretation_late",
         urls=[interp.url, doc.url],
@@ -409,8 +410,9 @@ def _late(
             "document_date": doc.published,
             "interpretation_date": interp.published,
             "working_days": days,
-            "working_days_rule": "Monday to Friday; public holidays not deducted",
+            **basis,
         },
+        calendar=calendar_phrase(basis),
         title=interp.title,
         interp_date=interp.published,
         doc_title=doc.title,

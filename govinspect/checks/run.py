@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from govinspect.checks.findings import CheckResult, Finding
 from govinspect.checks.rubric import Rubric, rubric_for_category
 from govinspect.checks.scoring import UnitScore, score_unit
 from govinspect.checks.tables import label
+from govinspect.checks.workdays import calendar_info, uncovered_years, warn_fallback
 from govinspect.errors import GovinspectError
 from govinspect.registry import Registry
 from govinspect.store.db import Store
@@ -87,6 +88,29 @@ def _rubric_info(rubric: Rubric) -> dict[str, Any]:
     }
 
 
+def _calendar(as_of: date, rubrics: dict[str, Rubric]) -> dict[str, Any]:
+    """The working-day calendar of the run, and the years of its window it does not know.
+
+    The window is the longest document lookback of the rubrics: the checks count working days
+    only between dates inside it.  Those years are counted Monday to Friday (checks/workdays.py
+    logs a warning and the findings say so).
+    """
+    lookback = max(
+        (
+            max(
+                r.thresholds.interpretation.document_lookback_days,
+                r.thresholds.disclosure.document_lookback_days,
+            )
+            for r in rubrics.values()
+        ),
+        default=0,
+    )
+    years = uncovered_years(as_of - timedelta(days=lookback), as_of)
+    for year in years:
+        warn_fallback(year)
+    return {**calendar_info(), "fallback_years": list(years)}
+
+
 def _store_findings(
     session: Any, run_id: int, unit_id: str, findings: list[Finding]
 ) -> list[tuple[int, Finding]]:
@@ -144,6 +168,7 @@ def _check_unit(
             "failed": score.failed if assessed else bool(score.vetoes),
             "below_pass": score.below_pass if assessed else None,
             "vetoes": score.vetoes,
+            "unknown_items": score.unknown_items if assessed else [],
             "report": result.report,
         }
 
@@ -178,6 +203,7 @@ def run_checks(
                 "units": {},
                 "order": [u.id for u in units],
                 "data_dir": str(data_dir),
+                "calendar": _calendar(as_of, rubrics),
             },
         )
         session.add(run)

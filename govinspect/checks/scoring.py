@@ -4,6 +4,15 @@ Each rubric item starts at its points; every finding of a ``deduction`` rule lis
 item takes ``deduct × count`` off, and an item never loses more than its points (2019 指标:
 单项指标扣分不超过该指标分值).  A veto fails the unit (不合格) whatever its points, and so does
 a total below the rubric's pass score.  Every deduction names the finding that caused it.
+
+Each item has a ``status``: ``failed`` (a veto of one of its rules), ``deducted`` (it lost
+points), ``unknown`` or ``passed``, the first that applies.  An item
+is unknown when a check could not assess it: a finding of one of its rules came out as a
+notice (a rule listed with severity ``notice``, such as ``ipv6_not_checked``, or a deduction
+lowered to a notice because the crawl was incomplete).  An unknown item loses no points (the
+site is not punished for what could not be measured) but is not counted as passed either:
+``unknown`` lists the findings that say why, and :attr:`UnitScore.unknown_items` names the
+items.  Notices of rules that no item lists only inform.
 """
 
 from __future__ import annotations
@@ -35,10 +44,19 @@ class UnitScore:
     max: float
     failed: bool
     below_pass: bool
+    unknown_items: list[str] = field(default_factory=list)  # "dimension / item" not assessable
 
     @property
     def verdict(self) -> str:
         return label("verdicts", "failed" if self.failed else "passed")
+
+
+def _status(vetoed: bool, deducted: bool, unknown: bool) -> str:
+    if vetoed:
+        return "failed"
+    if deducted:
+        return "deducted"
+    return "unknown" if unknown else "passed"
 
 
 def _dimension(
@@ -47,8 +65,15 @@ def _dimension(
     items = []
     for item in dimension.items:
         deductions = []
+        unknown = []
+        vetoed = False
         for finding_id, finding in findings:
-            if finding.rule not in item.rules or finding.severity != "deduction":
+            if finding.rule not in item.rules:
+                continue
+            if finding.severity == "notice":
+                unknown.append(finding_id)
+            vetoed = vetoed or finding.severity == "veto"
+            if finding.severity != "deduction":
                 continue
             per = rubric.rule(finding.rule).deduct
             deductions.append(
@@ -63,6 +88,7 @@ def _dimension(
             )
         wanted = round(sum(d["points"] for d in deductions), PLACES)
         deducted = min(item.points, wanted)
+        status = _status(vetoed, bool(deductions), bool(unknown))
         items.append(
             {
                 "indicator": item.name,
@@ -70,6 +96,8 @@ def _dimension(
                 "deducted": deducted,
                 "score": round(item.points - deducted, PLACES),
                 "capped": wanted > item.points,
+                "status": status,
+                "unknown": unknown,
                 "rules": list(item.rules),
                 "deductions": deductions,
             }
@@ -84,6 +112,12 @@ def score_unit(findings: Sequence[tuple[int, Finding]], rubric: Rubric) -> UnitS
     vetoes = [fid for fid, f in findings if f.severity == "veto" and rubric.rule(f.rule).fails_unit]
     total = round(sum(d.score for d in dimensions), PLACES)
     below = total < rubric.pass_score
+    unknown = [
+        f"{d.name} / {i['indicator']}"
+        for d in dimensions
+        for i in d.items
+        if i["status"] == "unknown"
+    ]
     return UnitScore(
         dimensions=dimensions,
         vetoes=vetoes,
@@ -91,4 +125,5 @@ def score_unit(findings: Sequence[tuple[int, Finding]], rubric: Rubric) -> UnitS
         max=rubric.max_total,
         failed=bool(vetoes) or below,
         below_pass=below,
+        unknown_items=unknown,
     )

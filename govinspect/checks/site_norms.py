@@ -1,19 +1,21 @@
 """网站规范: site identifiers, the 找错 widget, domain, HTTPS, IPv6 and page metadata tags.
 
 What the homepage shows was recorded by the crawler (``Page.meta['footer']`` and the page's
-``<meta>`` tags); this check only compares.  No network: IPv6 is judged only when the crawl
-recorded a fact about it, otherwise it is reported as not checked.
+``<meta>`` tags); this check only compares.  No network: IPv6 is judged from the fact the crawl
+recorded (``Run.summary.ipv6``, crawler/ipv6.py); when that fact cannot decide, the item is
+unknown (a notice: no points lost, not counted as passed either, see checks/scoring.py).
 """
 
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 from govinspect.checks import tables
-from govinspect.checks.facts import PageFact, UnitFacts
+from govinspect.checks.facts import Ipv6Fact, PageFact, UnitFacts
 from govinspect.checks.findings import CheckResult, Reporter
 from govinspect.checks.rubric import Rubric
 from govinspect.checks.tables import join, label, phrase
@@ -62,6 +64,57 @@ def _domain(reporter: Reporter, facts: UnitFacts) -> dict[str, Any]:
             url=final,
         )
     return {"host": host, "gov_domain": gov, "https": https}
+
+
+def _ipv6(reporter: Reporter, facts: UnitFacts) -> dict[str, Any] | None:
+    """IPv6 支持: AAAA records and the homepage answering over IPv6, or unknown."""
+    fact = facts.ipv6
+    host = (urlsplit(facts.unit.website).hostname or "").lower()
+    urls = [facts.unit.website]
+    evidence: dict[str, Any] = {"ipv6": _record(fact)}
+    unknown = None
+    if fact is None:
+        unknown = "no_fact"
+    elif is_local_host(host) and fact.reason != "ip_literal":
+        unknown = "local_host"  # a test or intranet deployment: its DNS says nothing
+    elif fact.aaaa == "no":
+        reporter.add(
+            "ipv6_missing",
+            urls=urls,
+            evidence=evidence,
+            reason=label("ipv6_missing", "no_aaaa", host=fact.host or host),
+        )
+    elif fact.aaaa == "yes" and fact.answered == "no":
+        reporter.add(
+            "ipv6_missing",
+            urls=urls,
+            evidence=evidence,
+            reason=label(
+                "ipv6_missing", "failed", address=fact.address or "-", error=fact.error or "-"
+            ),
+        )
+    elif fact.aaaa == "yes" and fact.answered == "yes" and (fact.status or 0) >= 400:
+        reporter.add(
+            "ipv6_missing",
+            urls=urls,
+            evidence=evidence,
+            reason=label("ipv6_missing", "status", address=fact.address, status=fact.status),
+        )
+    elif not (fact.aaaa == "yes" and fact.answered == "yes"):
+        unknown = fact.reason or ("dns_failed" if fact.aaaa == "unknown" else "no_ipv6_route")
+    if unknown is not None:
+        reason = label("ipv6_unknown", unknown, error=(fact.error if fact else None) or "-")
+        reporter.add(
+            "ipv6_not_checked",
+            urls=urls,
+            evidence={**evidence, "unknown": unknown},
+            reason=reason,
+        )
+    return evidence["ipv6"]
+
+
+def _record(fact: Ipv6Fact | None) -> dict[str, Any] | None:
+    return None if fact is None else {**asdict(fact), "addresses": list(fact.addresses)}
 
 
 def _meta_value(page: PageFact, name: str) -> str:
@@ -207,11 +260,7 @@ def _page_tags(reporter: Reporter, facts: UnitFacts) -> dict[str, Any]:
 
 def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     reporter = Reporter(CHECK, rubric)
-    report: dict[str, Any] = {"domain": _domain(reporter, facts), "ipv6": facts.ipv6}
-    if facts.ipv6 is None:
-        reporter.add("ipv6_not_checked", urls=[facts.unit.website])
-    elif facts.ipv6 is False:
-        reporter.add("ipv6_missing", urls=[facts.unit.website], evidence={"ipv6": False})
+    report: dict[str, Any] = {"domain": _domain(reporter, facts), "ipv6": _ipv6(reporter, facts)}
     home = facts.homepage
     footer = (home.meta.get("footer") if home is not None else None) or None
     if home is None or not home.ok or footer is None:

@@ -1,4 +1,4 @@
-"""Calendar arithmetic of the rules: Asia/Shanghai days, working days, ISO dates."""
+"""Calendar arithmetic of the rules: Asia/Shanghai days, ISO dates (working days: workdays.py)."""
 
 from __future__ import annotations
 
@@ -25,23 +25,6 @@ def local_date(moment: datetime) -> date:
 def day_start(day: date) -> datetime:
     """Midnight of an Asia/Shanghai day, in UTC."""
     return datetime.combine(day, time(), SHANGHAI).astimezone(UTC)
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Monday-to-Friday days after ``start`` up to and including ``end`` (negative if before).
-
-    Weekends only: public holidays and their make-up working days are not known here, so the
-    count can be a little high around holidays (the messages say so).
-    """
-    if end < start:
-        return -working_days_between(end, start)
-    full_weeks, rest = divmod((end - start).days, 7)
-    days = full_weeks * 5
-    weekday = start.weekday()
-    for step in range(1, rest + 1):
-        if (weekday + step) % 7 < 5:
-            days += 1
-    return days
 
 
 def add_days(day: date, days: int) -> date:

@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 
 from govinspect.crawler import outcomes
 from govinspect.crawler.columns import classify_column
+from govinspect.crawler.ipv6 import record_ipv6
 from govinspect.crawler.plan import CrawlPlan
 from govinspect.crawler.spider import SiteSpider
 from govinspect.store import crawlstore
@@ -32,6 +33,8 @@ from govinspect.store.db import open_store
 from govinspect.store.models import Page, Run
 
 PROGRESS_SECONDS = 1.0
+# Scrapy's close reasons of a run that is complete (the time limit is a complete, truncated run).
+COMPLETE_REASONS = ("finished", "closespider_timeout")
 
 
 class CrawlFailed(RuntimeError):
@@ -176,9 +179,16 @@ def crawl(plan: CrawlPlan) -> dict[str, Any]:
     if plan.redis_url:
         result = _end_worker(store, plan, closed[0] if closed else None, result)
     else:
+        if result.get("close_reason", "finished") in COMPLETE_REASONS:  # interrupted: stop now
+            result["ipv6"] = _ipv6(plan)
         _finish(store, plan, result)
     store.dispose()
     return result
+
+
+def _ipv6(plan: CrawlPlan) -> dict[str, object]:
+    """The site's IPv6 fact (crawler/ipv6.py), with the crawl's timeout and user agent."""
+    return record_ipv6(plan.website, plan.timeout, plan.user_agent)
 
 
 def _end_worker(
@@ -192,8 +202,10 @@ def _end_worker(
     dist = spider.dist if spider is not None else None
     if dist is None or not dist.finaliser:
         return {**result, "role": "helper"}
-    with dist.holding_final():
+    with dist.holding_final():  # kept alive while the IPv6 request waits, up to its timeout
         summary = dist.summary(store, reason)
+        if reason in COMPLETE_REASONS:
+            summary["ipv6"] = _ipv6(plan)
         status = _finish(store, plan, summary, once=True)
         if status is None:  # finalised already, by a worker that died before telling Redis
             with store.session() as session:
@@ -209,7 +221,7 @@ def _finish(store: Any, plan: CrawlPlan, result: dict[str, Any], once: bool = Fa
     a distributed run (the first died after committing) changes nothing.
     """
     reason = result.get("close_reason", "finished")
-    status = {"finished": "complete", "closespider_timeout": "complete"}.get(reason, "interrupted")
+    status = "complete" if reason in COMPLETE_REASONS else "interrupted"
     if reason.startswith("store_error"):
         raise CrawlFailed(reason.removeprefix("store_error: "))
     if reason == "closespider_timeout":

@@ -6,9 +6,10 @@ renderers use, with absolute URLs for the running ports.  Keys are documented in
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from govinspect.checks.workdays import working_days_between
 from govinspect.demo.model import Column, Item, PlacedLink, Site, Town, Urls
 from govinspect.demo.texts import GUIDE_ELEMENTS
 
@@ -24,16 +25,6 @@ HOME_STALE_DAYS = 14
 FEED_STALE_DAYS = 14
 INTERPRETATION_LATE_WORKDAYS = 3
 MANIFEST_VERSION = 1
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Mon-Fri days after ``start`` up to and including ``end`` (no holiday calendar)."""
-    days, d = 0, start
-    while d < end:
-        d += timedelta(days=1)
-        if d.weekday() < 5:
-            days += 1
-    return days
 
 
 def _iso(d: date | None) -> str | None:

@@ -110,6 +110,7 @@ def _unit(
         "max": info.get("max"),
         "rubric": rubric.get("name"),
         "scores": _scores(scores, rubric.get("dimensions", [])),
+        "unknown_items": list(info.get("unknown_items") or []),
         "vetoes": [
             {
                 "indicator": f["indicator"],
@@ -160,6 +161,7 @@ def export_json(store: Store, run_id: int | None = None, data_dir: Path | None =
             "run_id": run.id,
             "run_status": run.status,
             "rubrics": rubrics,
+            "calendar": summary.get("calendar"),
             "warc_base": str(Path(data_dir).resolve()) if data_dir is not None else None,
             "units": exported,
         }
