@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,6 +23,9 @@ from govinspect.errors import GovinspectError
 from govinspect.registry import Registry, load_registry
 from govinspect.settings import Settings, load_settings
 from govinspect.store.db import Store, head_revision, open_store, redact, upgrade
+
+if TYPE_CHECKING:
+    from govinspect.crawler.feeds import PollSummary
 
 # Piped output (logs, cron mail, CI) gets wide lines instead of rich's 80-column default, so
 # tables with Chinese names stay readable.
@@ -143,10 +146,15 @@ def crawl(
             " and wait for them.",
         ),
     ] = False,
+    no_feeds: Annotated[
+        bool, typer.Option("--no-feeds", help="Do not poll the units' new-media feeds.")
+    ] = False,
 ) -> None:
-    """Crawl the units' websites and verify every link (one subprocess per unit).
+    """Crawl the units' websites and verify every link (one subprocess per unit); poll the
+    units' new-media feeds.
 
-    An interrupted crawl (killed, machine restarted) is resumed where it stopped.
+    An interrupted crawl (killed, machine restarted) is resumed where it stopped.  The feeds are
+    polled after the crawls (with --distributed: as soon as the runs are enqueued).
 
     Example: govinspect crawl --unit qixian
     """
@@ -156,7 +164,7 @@ def crawl(
 
     app_ctx = _ctx(ctx)
     if distributed:
-        _crawl_distributed(app_ctx, unit, restart)
+        _crawl_distributed(app_ctx, unit, restart, feeds=not no_feeds)
         return
     units = app_ctx.registry.select(unit)
     sync_registry(app_ctx.store, app_ctx.registry)
@@ -175,8 +183,21 @@ def crawl(
             )
             progress.finish(results[-1])
     progress.summary(results)
+    if not no_feeds:
+        _poll_unit_feeds(app_ctx, unit)
     if any(r.status != "complete" for r in results):
         raise typer.Exit(1)
+
+
+def _poll_unit_feeds(app_ctx: AppContext, unit: list[str] | None) -> None:
+    """Poll the feeds of the selected units' accounts (if they have any) and print the table."""
+    from govinspect.crawler.feeds import poll_feeds
+    from govinspect.pipeline import has_feeds
+
+    if not has_feeds(app_ctx.registry, unit):
+        return
+    console.print("polling the new-media feeds …")
+    _print_feeds(poll_feeds(app_ctx.store, app_ctx.registry, unit, app_ctx.settings))
 
 
 def _ranking_table(rows: list[dict], title: str) -> Table:
@@ -283,12 +304,18 @@ def export(
     err_console.print(f"wrote {escape(str(out))}")
 
 
-def _crawl_distributed(app_ctx: AppContext, unit: list[str] | None, restart: bool) -> None:
+def _crawl_distributed(
+    app_ctx: AppContext, unit: list[str] | None, restart: bool, feeds: bool
+) -> None:
     from govinspect.crawler.distributed.control import enqueue_units, wait_for_runs
     from govinspect.progress import CrawlProgress
 
     run_ids = enqueue_units(app_ctx.settings, app_ctx.registry, app_ctx.store, unit, restart)
-    console.print(f"enqueued runs {', '.join(map(str, run_ids))}; waiting for the workers …")
+    console.print(f"enqueued runs {', '.join(map(str, run_ids))}")
+    if feeds:
+        # While the workers crawl: Ctrl-C stops following the runs, and must not skip the feeds.
+        _poll_unit_feeds(app_ctx, unit)
+    console.print("waiting for the workers …")
     results = wait_for_runs(
         app_ctx.settings,
         app_ctx.store,
@@ -398,7 +425,11 @@ def feeds(
     from govinspect.crawler.feeds import poll_feeds
 
     app_ctx = _ctx(ctx)
-    summary = poll_feeds(app_ctx.store, app_ctx.registry, unit, app_ctx.settings)
+    _print_feeds(poll_feeds(app_ctx.store, app_ctx.registry, unit, app_ctx.settings))
+
+
+def _print_feeds(summary: PollSummary) -> None:
+    """The poll summary (a ``PollSummary``) as a table, one row per account."""
     table = Table(title=f"feeds poll (run {summary.run_id}, {summary.seconds:.1f} s)")
     for name in (
         "unit",
@@ -581,43 +612,51 @@ def demo(
 
 
 def _demo_job(settings: Settings, registry: Registry, as_of: Any, folder: Path) -> None:
-    from govinspect.crawler.feeds import poll_feeds
-    from govinspect.crawler.probe import probe_round
-    from govinspect.pipeline import check_and_export, crawl_all
+    """The scheduler's nightly job (``pipeline.run_job``) plus a probe round and the reports."""
+    from govinspect.pipeline import run_job
+
+    export_path, reports_dir = folder / "export.json", folder / "reports"
+
+    def show(step: str, value: Any) -> None:
+        if step == "crawl":
+            console.print(
+                f"  {escape(value.unit_id)}: {value.status}, {value.summary.get('pages', 0)} "
+                f"pages, {value.summary.get('checked', 0)} other links, "
+                f"{value.summary.get('seconds', '-')} s"
+            )
+        elif step == "feeds":
+            console.print(f"feeds: {value.accounts} accounts, {value.ok} ok, {value.errors} failed")
+        elif step == "probes":
+            console.print(f"probes: {sum(p.ok for p in value)}/{len(value)} homepages open")
+        elif step in ("feeds_failed", "probes_failed"):
+            err_console.print(f"[yellow]warning:[/] {step.split('_')[0]}: {escape(value)}")
+        elif step == "check":
+            run_id, rows = value
+            title = f"示范县 ranking (check run {run_id}, as of {as_of})"
+            console.print(_ranking_table(rows, title))
+        elif step == "export":
+            console.print(f"export:   {escape(str(value))}")
+        elif step == "reports":
+            for warning in value.warnings:
+                err_console.print(f"[yellow]warning:[/] {escape(warning)}")
+            console.print(
+                f"reports:  {escape(str(reports_dir))} ({len(value.files)} files: self-check "
+                "reports in HTML/PDF/DOCX, the ranking workbook, evidence packs)"
+            )
 
     store = open_store(settings.database_url, settings.sqlite_busy_timeout_ms)
     try:
         console.print(f"crawling {len(registry.units)} sites (one subprocess each) …")
-        crawl_all(
+        run_job(
             settings,
             registry,
             store,
+            as_of,
             parallel=len(registry.units),
-            on_done=lambda r: console.print(
-                f"  {escape(r.unit_id)}: {r.status}, {r.summary.get('pages', 0)} pages, "
-                f"{r.summary.get('checked', 0)} other links, {r.summary.get('seconds', '-')} s"
-            ),
-        )
-        summary = poll_feeds(store, registry, None, settings)
-        console.print(
-            f"feeds: {summary.accounts} accounts, {summary.ok} ok, {summary.errors} failed"
-        )
-        probes = probe_round(store, registry, settings)
-        console.print(f"probes: {sum(p.ok for p in probes)}/{len(probes)} homepages open")
-        export_path = folder / "export.json"
-        run_id, rows = check_and_export(settings, registry, store, as_of, None, export_path)
-        console.print(_ranking_table(rows, f"示范县 ranking (check run {run_id}, as of {as_of})"))
-        console.print(f"export:   {escape(str(export_path))}")
-        from govinspect.reports.build import build_reports, parse_formats
-
-        reports = build_reports(
-            store, registry, settings, None, None, parse_formats(None), None, folder / "reports"
-        )
-        for warning in reports.warnings:
-            err_console.print(f"[yellow]warning:[/] {escape(warning)}")
-        console.print(
-            f"reports:  {escape(str(folder / 'reports'))} ({len(reports.files)} files: self-check "
-            "reports in HTML/PDF/DOCX, the ranking workbook, evidence packs)"
+            export_to=export_path,
+            probe=True,
+            reports_to=reports_dir,
+            on_step=show,
         )
         console.print(f"evidence: {escape(str(folder / 'warc'))}")
     finally:
