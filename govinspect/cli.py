@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from govinspect import __version__
@@ -23,6 +22,10 @@ from govinspect.errors import GovinspectError
 from govinspect.registry import Registry, load_registry
 from govinspect.settings import Settings, load_settings
 from govinspect.store.db import Store, head_revision, open_store, redact, upgrade
+
+# Outside text (registry, network, files) goes to the console through _out: no terminal
+# controls, no Rich markup.
+from govinspect.text import for_console as _out
 
 if TYPE_CHECKING:
     from govinspect.crawler.feeds import PollSummary
@@ -116,15 +119,15 @@ def units(
         data = [unit.model_dump(mode="json", exclude_defaults=True) for unit in registry.units]
         typer.echo(json.dumps({"units": data}, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"{len(registry.units)} units in {escape(str(_ctx(ctx).settings.config))}")
+    table = Table(title=f"{len(registry.units)} units in {_out(str(_ctx(ctx).settings.config))}")
     for name in ("id", "name", "category", "website", "site code", "new-media accounts"):
         table.add_column(name, overflow="fold")
     for unit in registry.units:
-        accounts = "\n".join(f"{a.name} ({a.platform.value})" for a in unit.new_media) or "-"
+        accounts = "\n".join(_out(f"{a.name} ({a.platform.value})") for a in unit.new_media)
         table.add_row(
-            *(escape(v) for v in (unit.id, unit.name, unit.category.value, unit.website)),
-            escape(unit.site_code or "-"),
-            escape(accounts),
+            *(_out(v) for v in (unit.id, unit.name, unit.category.value, unit.website)),
+            _out(unit.site_code or "-"),
+            accounts or "-",
         )
     console.print(table)
 
@@ -214,15 +217,15 @@ def _ranking_table(rows: list[dict], title: str) -> Table:
         total = "-" if row["total"] is None else f"{row['total']:g}/{row['max_total']:g}"
         table.add_row(
             str(row["rank"]),
-            escape(row["name"]),
-            escape(row["category"]),
+            _out(row["name"]),
+            _out(row["category"]),
             *(
                 f"{row['scores'][d]:g}/{row['max'][d]:g}" if d in row["scores"] else "-"
                 for d in dimensions
             ),
             total,
             verdict,
-            escape("；".join(dict.fromkeys(row["vetoes"])) or "-"),
+            _out("；".join(dict.fromkeys(row["vetoes"])) or "-"),
         )
     return table
 
@@ -301,7 +304,7 @@ def export(
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"--out: cannot write {out}: {exc.strerror or exc}") from None
-    err_console.print(f"wrote {escape(str(out))}")
+    err_console.print(f"wrote {_out(str(out))}")
 
 
 def _crawl_distributed(
@@ -323,7 +326,7 @@ def _crawl_distributed(
         on_progress=lambda rows: console.print(
             "  "
             + "; ".join(
-                f"run {r.run_id} ({escape(r.unit_id)}): {r.phase}, {r.pages} pages, "
+                f"run {r.run_id} ({_out(r.unit_id)}): {r.phase}, {r.pages} pages, "
                 f"{r.queued} queued, {r.in_flight} in flight, {r.workers} workers"
                 for r in rows
             ),
@@ -399,13 +402,13 @@ def report(
         parse_formats(fmt),
         manual,
         out or app_ctx.settings.reports_dir,
-        on_file=lambda p: console.print(f"wrote {escape(str(p))}"),
+        on_file=lambda p: console.print(f"wrote {_out(str(p))}"),
     )
     for warning in result.warnings:
-        err_console.print(f"[yellow]warning:[/] {escape(warning)}")
+        err_console.print(f"[yellow]warning:[/] {_out(warning)}")
     console.print(
         f"{result.period.code}: check run {result.run_id} as of {result.as_of}, "
-        f"{len(result.files)} files in {escape(str(result.out_dir))}"
+        f"{len(result.files)} files in {_out(str(result.out_dir))}"
     )
 
 
@@ -445,14 +448,14 @@ def _print_feeds(summary: PollSummary) -> None:
     colours = {"ok": "green", "not_modified": "cyan", "error": "red"}
     for r in summary.results:
         table.add_row(
-            escape(r.unit_id),
-            escape(r.name),
-            r.platform,
-            f"[{colours.get(r.outcome, 'white')}]{r.outcome}[/]",
+            _out(r.unit_id),
+            _out(r.name),
+            _out(r.platform),
+            f"[{colours.get(r.outcome, 'white')}]{_out(r.outcome)}[/]",
             str(r.status or "-"),
             str(r.entries),
             str(r.new_posts),
-            escape(r.error or r.bozo or "-"),
+            _out(r.error or r.bozo or "-"),
         )
     console.print(table)
     if summary.errors:
@@ -484,12 +487,12 @@ def probe(
         table.add_column(name, overflow="fold")
     for r in results:
         table.add_row(
-            escape(r.unit_id),
-            escape(r.url),
+            _out(r.unit_id),
+            _out(r.url),
             "[green]yes[/]" if r.ok else "[red]no[/]",
             str(r.status or "-"),
             f"{r.latency_ms:.0f}" if r.latency_ms is not None else "-",
-            escape(r.error or "-"),
+            _out(r.error or "-"),
         )
     console.print(table)
 
@@ -513,12 +516,12 @@ def schedule(
 
     app_ctx = _ctx(ctx)
     if list_only:
-        table = Table(title=f"jobs ({escape(app_ctx.registry.schedule.timezone)})")
+        table = Table(title=f"jobs ({_out(app_ctx.registry.schedule.timezone)})")
         for name in ("job", "what", "next run"):
             table.add_column(name)
         for job_id, name, upcoming in list_jobs(app_ctx.settings, app_ctx.registry):
             when = upcoming.strftime("%Y-%m-%d %H:%M:%S %Z") if upcoming else "-"
-            table.add_row(escape(job_id), escape(name), when)
+            table.add_row(_out(job_id), _out(name), when)
         console.print(table)
         return
     import logging
@@ -550,9 +553,9 @@ def db_upgrade(
         store.dispose()
     url = redact(settings.database_url)
     if before == after:
-        console.print(f"{escape(url)}: already at revision {after} (head {head_revision()})")
+        console.print(f"{_out(url)}: already at revision {after} (head {head_revision()})")
     else:
-        console.print(f"{escape(url)}: migrated {before or 'empty'} → {after}")
+        console.print(f"{_out(url)}: migrated {before or 'empty'} → {after}")
 
 
 @app.command()
@@ -597,16 +600,16 @@ def demo(
         registry = load_registry(config_path)
         console.print(f"[bold]demo town[/] (scale {scale}) serving on 127.0.0.1:")
         for unit in registry.units:
-            console.print(f"  {escape(unit.id):8} {escape(unit.name)}  {escape(unit.website)}")
-        console.print(f"registry: {escape(str(config_path))}")
-        console.print(f"truth:    {escape(str(manifest_path))}")
+            console.print(f"  {_out(unit.id):8} {_out(unit.name)}  {_out(unit.website)}")
+        console.print(f"registry: {_out(str(config_path))}")
+        console.print(f"truth:    {_out(str(manifest_path))}")
         if not serve_only:
             _demo_job(settings, registry, AS_OF, folder)
         if serve or serve_only:
             console.print(
                 f"serving for {lifetime:.0f} s (Ctrl-C stops); try:\n"
-                f"  govinspect --config {escape(str(config_path))} --data-dir "
-                f"{escape(str(folder))} crawl --unit county"
+                f"  govinspect --config {_out(str(config_path))} --data-dir "
+                f"{_out(str(folder))} crawl --unit county"
             )
             server.serve_for(lifetime)
 
@@ -620,7 +623,7 @@ def _demo_job(settings: Settings, registry: Registry, as_of: Any, folder: Path) 
     def show(step: str, value: Any) -> None:
         if step == "crawl":
             console.print(
-                f"  {escape(value.unit_id)}: {value.status}, {value.summary.get('pages', 0)} "
+                f"  {_out(value.unit_id)}: {value.status}, {value.summary.get('pages', 0)} "
                 f"pages, {value.summary.get('checked', 0)} other links, "
                 f"{value.summary.get('seconds', '-')} s"
             )
@@ -629,18 +632,18 @@ def _demo_job(settings: Settings, registry: Registry, as_of: Any, folder: Path) 
         elif step == "probes":
             console.print(f"probes: {sum(p.ok for p in value)}/{len(value)} homepages open")
         elif step in ("feeds_failed", "probes_failed"):
-            err_console.print(f"[yellow]warning:[/] {step.split('_')[0]}: {escape(value)}")
+            err_console.print(f"[yellow]warning:[/] {step.split('_')[0]}: {_out(value)}")
         elif step == "check":
             run_id, rows = value
             title = f"示范县 ranking (check run {run_id}, as of {as_of})"
             console.print(_ranking_table(rows, title))
         elif step == "export":
-            console.print(f"export:   {escape(str(value))}")
+            console.print(f"export:   {_out(value)}")
         elif step == "reports":
             for warning in value.warnings:
-                err_console.print(f"[yellow]warning:[/] {escape(warning)}")
+                err_console.print(f"[yellow]warning:[/] {_out(warning)}")
             console.print(
-                f"reports:  {escape(str(reports_dir))} ({len(value.files)} files: self-check "
+                f"reports:  {_out(reports_dir)} ({len(value.files)} files: self-check "
                 "reports in HTML/PDF/DOCX, the ranking workbook, evidence packs)"
             )
 
@@ -658,7 +661,7 @@ def _demo_job(settings: Settings, registry: Registry, as_of: Any, folder: Path) 
             reports_to=reports_dir,
             on_step=show,
         )
-        console.print(f"evidence: {escape(str(folder / 'warc'))}")
+        console.print(f"evidence: {_out(folder / 'warc')}")
     finally:
         store.dispose()
 
@@ -670,7 +673,7 @@ def main() -> None:
         app()
     except GovinspectError as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
-            err_console.print(f"[red]error:[/] {escape(line)}", highlight=False)
+            err_console.print(f"[red]error:[/] {_out(line)}", highlight=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted")
@@ -679,7 +682,7 @@ def main() -> None:
         if debug:
             raise
         err_console.print(
-            f"[red]error:[/] unexpected {type(exc).__name__}: {escape(str(exc))} "
+            f"[red]error:[/] unexpected {type(exc).__name__}: {_out(str(exc))} "
             "(set GOVINSPECT_DEBUG=1 for the traceback)",
             highlight=False,
         )
