@@ -11,11 +11,10 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from govinspect import __version__
@@ -23,6 +22,13 @@ from govinspect.errors import GovinspectError
 from govinspect.registry import Registry, load_registry
 from govinspect.settings import Settings, load_settings
 from govinspect.store.db import Store, head_revision, open_store, redact, upgrade
+
+# Outside text (registry, network, files) goes to the console through _out: no terminal
+# controls, no Rich markup.
+from govinspect.text import for_console as _out
+
+if TYPE_CHECKING:
+    from govinspect.crawler.feeds import PollSummary
 
 # Piped output (logs, cron mail, CI) gets wide lines instead of rich's 80-column default, so
 # tables with Chinese names stay readable.
@@ -113,15 +119,15 @@ def units(
         data = [unit.model_dump(mode="json", exclude_defaults=True) for unit in registry.units]
         typer.echo(json.dumps({"units": data}, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"{len(registry.units)} units in {escape(str(_ctx(ctx).settings.config))}")
+    table = Table(title=f"{len(registry.units)} units in {_out(str(_ctx(ctx).settings.config))}")
     for name in ("id", "name", "category", "website", "site code", "new-media accounts"):
         table.add_column(name, overflow="fold")
     for unit in registry.units:
-        accounts = "\n".join(f"{a.name} ({a.platform.value})" for a in unit.new_media) or "-"
+        accounts = "\n".join(_out(f"{a.name} ({a.platform.value})") for a in unit.new_media)
         table.add_row(
-            *(escape(v) for v in (unit.id, unit.name, unit.category.value, unit.website)),
-            escape(unit.site_code or "-"),
-            escape(accounts),
+            *(_out(v) for v in (unit.id, unit.name, unit.category.value, unit.website)),
+            _out(unit.site_code or "-"),
+            accounts or "-",
         )
     console.print(table)
 
@@ -143,10 +149,15 @@ def crawl(
             " and wait for them.",
         ),
     ] = False,
+    no_feeds: Annotated[
+        bool, typer.Option("--no-feeds", help="Do not poll the units' new-media feeds.")
+    ] = False,
 ) -> None:
-    """Crawl the units' websites and verify every link (one subprocess per unit).
+    """Crawl the units' websites and verify every link (one subprocess per unit); poll the
+    units' new-media feeds.
 
-    An interrupted crawl (killed, machine restarted) is resumed where it stopped.
+    An interrupted crawl (killed, machine restarted) is resumed where it stopped.  The feeds are
+    polled after the crawls (with --distributed: as soon as the runs are enqueued).
 
     Example: govinspect crawl --unit qixian
     """
@@ -156,7 +167,7 @@ def crawl(
 
     app_ctx = _ctx(ctx)
     if distributed:
-        _crawl_distributed(app_ctx, unit, restart)
+        _crawl_distributed(app_ctx, unit, restart, feeds=not no_feeds)
         return
     units = app_ctx.registry.select(unit)
     sync_registry(app_ctx.store, app_ctx.registry)
@@ -175,8 +186,21 @@ def crawl(
             )
             progress.finish(results[-1])
     progress.summary(results)
+    if not no_feeds:
+        _poll_unit_feeds(app_ctx, unit)
     if any(r.status != "complete" for r in results):
         raise typer.Exit(1)
+
+
+def _poll_unit_feeds(app_ctx: AppContext, unit: list[str] | None) -> None:
+    """Poll the feeds of the selected units' accounts (if they have any) and print the table."""
+    from govinspect.crawler.feeds import poll_feeds
+    from govinspect.pipeline import has_feeds
+
+    if not has_feeds(app_ctx.registry, unit):
+        return
+    console.print("polling the new-media feeds …")
+    _print_feeds(poll_feeds(app_ctx.store, app_ctx.registry, unit, app_ctx.settings))
 
 
 def _ranking_table(rows: list[dict], title: str) -> Table:
@@ -193,15 +217,15 @@ def _ranking_table(rows: list[dict], title: str) -> Table:
         total = "-" if row["total"] is None else f"{row['total']:g}/{row['max_total']:g}"
         table.add_row(
             str(row["rank"]),
-            escape(row["name"]),
-            escape(row["category"]),
+            _out(row["name"]),
+            _out(row["category"]),
             *(
                 f"{row['scores'][d]:g}/{row['max'][d]:g}" if d in row["scores"] else "-"
                 for d in dimensions
             ),
             total,
             verdict,
-            escape("；".join(dict.fromkeys(row["vetoes"])) or "-"),
+            _out("；".join(dict.fromkeys(row["vetoes"])) or "-"),
         )
     return table
 
@@ -280,15 +304,21 @@ def export(
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"--out: cannot write {out}: {exc.strerror or exc}") from None
-    err_console.print(f"wrote {escape(str(out))}")
+    err_console.print(f"wrote {_out(str(out))}")
 
 
-def _crawl_distributed(app_ctx: AppContext, unit: list[str] | None, restart: bool) -> None:
+def _crawl_distributed(
+    app_ctx: AppContext, unit: list[str] | None, restart: bool, feeds: bool
+) -> None:
     from govinspect.crawler.distributed.control import enqueue_units, wait_for_runs
     from govinspect.progress import CrawlProgress
 
     run_ids = enqueue_units(app_ctx.settings, app_ctx.registry, app_ctx.store, unit, restart)
-    console.print(f"enqueued runs {', '.join(map(str, run_ids))}; waiting for the workers …")
+    console.print(f"enqueued runs {', '.join(map(str, run_ids))}")
+    if feeds:
+        # While the workers crawl: Ctrl-C stops following the runs, and must not skip the feeds.
+        _poll_unit_feeds(app_ctx, unit)
+    console.print("waiting for the workers …")
     results = wait_for_runs(
         app_ctx.settings,
         app_ctx.store,
@@ -296,7 +326,7 @@ def _crawl_distributed(app_ctx: AppContext, unit: list[str] | None, restart: boo
         on_progress=lambda rows: console.print(
             "  "
             + "; ".join(
-                f"run {r.run_id} ({escape(r.unit_id)}): {r.phase}, {r.pages} pages, "
+                f"run {r.run_id} ({_out(r.unit_id)}): {r.phase}, {r.pages} pages, "
                 f"{r.queued} queued, {r.in_flight} in flight, {r.workers} workers"
                 for r in rows
             ),
@@ -372,13 +402,13 @@ def report(
         parse_formats(fmt),
         manual,
         out or app_ctx.settings.reports_dir,
-        on_file=lambda p: console.print(f"wrote {escape(str(p))}"),
+        on_file=lambda p: console.print(f"wrote {_out(str(p))}"),
     )
     for warning in result.warnings:
-        err_console.print(f"[yellow]warning:[/] {escape(warning)}")
+        err_console.print(f"[yellow]warning:[/] {_out(warning)}")
     console.print(
         f"{result.period.code}: check run {result.run_id} as of {result.as_of}, "
-        f"{len(result.files)} files in {escape(str(result.out_dir))}"
+        f"{len(result.files)} files in {_out(str(result.out_dir))}"
     )
 
 
@@ -398,7 +428,11 @@ def feeds(
     from govinspect.crawler.feeds import poll_feeds
 
     app_ctx = _ctx(ctx)
-    summary = poll_feeds(app_ctx.store, app_ctx.registry, unit, app_ctx.settings)
+    _print_feeds(poll_feeds(app_ctx.store, app_ctx.registry, unit, app_ctx.settings))
+
+
+def _print_feeds(summary: PollSummary) -> None:
+    """The poll summary (a ``PollSummary``) as a table, one row per account."""
     table = Table(title=f"feeds poll (run {summary.run_id}, {summary.seconds:.1f} s)")
     for name in (
         "unit",
@@ -414,14 +448,14 @@ def feeds(
     colours = {"ok": "green", "not_modified": "cyan", "error": "red"}
     for r in summary.results:
         table.add_row(
-            escape(r.unit_id),
-            escape(r.name),
-            r.platform,
-            f"[{colours.get(r.outcome, 'white')}]{r.outcome}[/]",
+            _out(r.unit_id),
+            _out(r.name),
+            _out(r.platform),
+            f"[{colours.get(r.outcome, 'white')}]{_out(r.outcome)}[/]",
             str(r.status or "-"),
             str(r.entries),
             str(r.new_posts),
-            escape(r.error or r.bozo or "-"),
+            _out(r.error or r.bozo or "-"),
         )
     console.print(table)
     if summary.errors:
@@ -453,12 +487,12 @@ def probe(
         table.add_column(name, overflow="fold")
     for r in results:
         table.add_row(
-            escape(r.unit_id),
-            escape(r.url),
+            _out(r.unit_id),
+            _out(r.url),
             "[green]yes[/]" if r.ok else "[red]no[/]",
             str(r.status or "-"),
             f"{r.latency_ms:.0f}" if r.latency_ms is not None else "-",
-            escape(r.error or "-"),
+            _out(r.error or "-"),
         )
     console.print(table)
 
@@ -482,12 +516,12 @@ def schedule(
 
     app_ctx = _ctx(ctx)
     if list_only:
-        table = Table(title=f"jobs ({escape(app_ctx.registry.schedule.timezone)})")
+        table = Table(title=f"jobs ({_out(app_ctx.registry.schedule.timezone)})")
         for name in ("job", "what", "next run"):
             table.add_column(name)
         for job_id, name, upcoming in list_jobs(app_ctx.settings, app_ctx.registry):
             when = upcoming.strftime("%Y-%m-%d %H:%M:%S %Z") if upcoming else "-"
-            table.add_row(escape(job_id), escape(name), when)
+            table.add_row(_out(job_id), _out(name), when)
         console.print(table)
         return
     import logging
@@ -519,9 +553,9 @@ def db_upgrade(
         store.dispose()
     url = redact(settings.database_url)
     if before == after:
-        console.print(f"{escape(url)}: already at revision {after} (head {head_revision()})")
+        console.print(f"{_out(url)}: already at revision {after} (head {head_revision()})")
     else:
-        console.print(f"{escape(url)}: migrated {before or 'empty'} → {after}")
+        console.print(f"{_out(url)}: migrated {before or 'empty'} → {after}")
 
 
 @app.command()
@@ -566,61 +600,69 @@ def demo(
         registry = load_registry(config_path)
         console.print(f"[bold]demo town[/] (scale {scale}) serving on 127.0.0.1:")
         for unit in registry.units:
-            console.print(f"  {escape(unit.id):8} {escape(unit.name)}  {escape(unit.website)}")
-        console.print(f"registry: {escape(str(config_path))}")
-        console.print(f"truth:    {escape(str(manifest_path))}")
+            console.print(f"  {_out(unit.id):8} {_out(unit.name)}  {_out(unit.website)}")
+        console.print(f"registry: {_out(str(config_path))}")
+        console.print(f"truth:    {_out(str(manifest_path))}")
         if not serve_only:
             _demo_job(settings, registry, AS_OF, folder)
         if serve or serve_only:
             console.print(
                 f"serving for {lifetime:.0f} s (Ctrl-C stops); try:\n"
-                f"  govinspect --config {escape(str(config_path))} --data-dir "
-                f"{escape(str(folder))} crawl --unit county"
+                f"  govinspect --config {_out(str(config_path))} --data-dir "
+                f"{_out(str(folder))} crawl --unit county"
             )
             server.serve_for(lifetime)
 
 
 def _demo_job(settings: Settings, registry: Registry, as_of: Any, folder: Path) -> None:
-    from govinspect.crawler.feeds import poll_feeds
-    from govinspect.crawler.probe import probe_round
-    from govinspect.pipeline import check_and_export, crawl_all
+    """The scheduler's nightly job (``pipeline.run_job``) plus a probe round and the reports."""
+    from govinspect.pipeline import run_job
+
+    export_path, reports_dir = folder / "export.json", folder / "reports"
+
+    def show(step: str, value: Any) -> None:
+        if step == "crawl":
+            console.print(
+                f"  {_out(value.unit_id)}: {value.status}, {value.summary.get('pages', 0)} "
+                f"pages, {value.summary.get('checked', 0)} other links, "
+                f"{value.summary.get('seconds', '-')} s"
+            )
+        elif step == "feeds":
+            console.print(f"feeds: {value.accounts} accounts, {value.ok} ok, {value.errors} failed")
+        elif step == "probes":
+            console.print(f"probes: {sum(p.ok for p in value)}/{len(value)} homepages open")
+        elif step in ("feeds_failed", "probes_failed"):
+            err_console.print(f"[yellow]warning:[/] {step.split('_')[0]}: {_out(value)}")
+        elif step == "check":
+            run_id, rows = value
+            title = f"示范县 ranking (check run {run_id}, as of {as_of})"
+            console.print(_ranking_table(rows, title))
+        elif step == "export":
+            console.print(f"export:   {_out(value)}")
+        elif step == "reports":
+            for warning in value.warnings:
+                err_console.print(f"[yellow]warning:[/] {_out(warning)}")
+            kinds = "/".join(k for k in ("HTML", "PDF", "DOCX") if k.lower() not in value.skipped)
+            console.print(
+                f"reports:  {_out(reports_dir)} ({len(value.files)} files: self-check "
+                f"reports in {kinds}, the ranking workbook, evidence packs)"
+            )
 
     store = open_store(settings.database_url, settings.sqlite_busy_timeout_ms)
     try:
         console.print(f"crawling {len(registry.units)} sites (one subprocess each) …")
-        crawl_all(
+        run_job(
             settings,
             registry,
             store,
+            as_of,
             parallel=len(registry.units),
-            on_done=lambda r: console.print(
-                f"  {escape(r.unit_id)}: {r.status}, {r.summary.get('pages', 0)} pages, "
-                f"{r.summary.get('checked', 0)} other links, {r.summary.get('seconds', '-')} s"
-            ),
+            export_to=export_path,
+            probe=True,
+            reports_to=reports_dir,
+            on_step=show,
         )
-        summary = poll_feeds(store, registry, None, settings)
-        console.print(
-            f"feeds: {summary.accounts} accounts, {summary.ok} ok, {summary.errors} failed"
-        )
-        probes = probe_round(store, registry, settings)
-        console.print(f"probes: {sum(p.ok for p in probes)}/{len(probes)} homepages open")
-        export_path = folder / "export.json"
-        run_id, rows = check_and_export(settings, registry, store, as_of, None, export_path)
-        console.print(_ranking_table(rows, f"示范县 ranking (check run {run_id}, as of {as_of})"))
-        console.print(f"export:   {escape(str(export_path))}")
-        from govinspect.reports.build import build_reports, parse_formats
-
-        reports = build_reports(
-            store, registry, settings, None, None, parse_formats(None), None, folder / "reports"
-        )
-        for warning in reports.warnings:
-            err_console.print(f"[yellow]warning:[/] {escape(warning)}")
-        kinds = "/".join(k for k in ("HTML", "PDF", "DOCX") if k.lower() not in reports.skipped)
-        console.print(
-            f"reports:  {escape(str(folder / 'reports'))} ({len(reports.files)} files: self-check "
-            f"reports in {kinds}, the ranking workbook, evidence packs)"
-        )
-        console.print(f"evidence: {escape(str(folder / 'warc'))}")
+        console.print(f"evidence: {_out(folder / 'warc')}")
     finally:
         store.dispose()
 
@@ -632,7 +674,7 @@ def main() -> None:
         app()
     except GovinspectError as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
-            err_console.print(f"[red]error:[/] {escape(line)}", highlight=False)
+            err_console.print(f"[red]error:[/] {_out(line)}", highlight=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted")
@@ -641,7 +683,7 @@ def main() -> None:
         if debug:
             raise
         err_console.print(
-            f"[red]error:[/] unexpected {type(exc).__name__}: {escape(str(exc))} "
+            f"[red]error:[/] unexpected {type(exc).__name__}: {_out(str(exc))} "
             "(set GOVINSPECT_DEBUG=1 for the traceback)",
             highlight=False,
         )

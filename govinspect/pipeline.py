@@ -1,7 +1,8 @@
-"""The whole job in one place: crawl every unit, poll feeds, probe, check, export.
+"""The whole job in one place: crawl every unit, poll feeds, probe, check, export, reports.
 
-Used by the scheduler's nightly job and by ``govinspect demo``; sits on top of the layers like
-``cli.py`` and ``scheduler.py``.
+:func:`run_job` is the one code path of the scheduler's nightly job and of ``govinspect demo``
+(the demo also probes and writes the reports; the scheduler has its own hourly probe and
+quarterly report jobs).  Sits on top of the layers like ``cli.py`` and ``scheduler.py``.
 """
 
 from __future__ import annotations
@@ -9,15 +10,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from govinspect.crawler.launch import CrawlResult, run_crawl
 from govinspect.registry import Registry
 from govinspect.settings import Settings
 from govinspect.store.db import Store
 from govinspect.store.units import sync_registry
+
+if TYPE_CHECKING:
+    from govinspect.crawler.feeds import PollSummary
+    from govinspect.crawler.probe import ProbeResult
+    from govinspect.reports.build import ReportResult
 
 log = logging.getLogger("govinspect.pipeline")
 
@@ -76,3 +84,103 @@ def check_and_export(
         export_to.parent.mkdir(parents=True, exist_ok=True)
         export_to.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     return run_id, ranking(store, run_id)
+
+
+def _debugging() -> bool:
+    return log.isEnabledFor(logging.DEBUG)
+
+
+def has_feeds(registry: Registry, unit_ids: list[str] | None = None) -> bool:
+    """Whether any selected unit (all when None) has new-media accounts to poll."""
+    return any(unit.new_media for unit in registry.select(unit_ids))
+
+
+#: ``on_step(step, value)``: "crawl" (a CrawlResult, once per unit as it ends), "feeds" (a
+#: PollSummary), "probes" (the ProbeResults), "check" ((run id, ranking rows)), "export" (the
+#: path), "reports" (the ReportResult); "feeds_failed"/"probes_failed" (the error text).
+StepCallback = Callable[[str, Any], None]
+
+
+@dataclass
+class JobResult:
+    """What one :func:`run_job` did."""
+
+    as_of: date | None = None  # the check's monitoring date
+    crawls: list[CrawlResult] = field(default_factory=list)
+    feeds: PollSummary | None = None  # None: no accounts, or the poll failed (feeds_error)
+    feeds_error: str | None = None
+    probes: list[ProbeResult] | None = None
+    probes_error: str | None = None
+    check_run: int = 0
+    ranking: list[dict[str, Any]] = field(default_factory=list)
+    export: Path | None = None
+    reports: ReportResult | None = None
+
+
+def run_job(
+    settings: Settings,
+    registry: Registry,
+    store: Store,
+    as_of: date | None = None,
+    *,
+    parallel: int,
+    time_limit: float | None = None,
+    rubric: Path | None = None,
+    export_to: Path | None = None,
+    probe: bool = False,
+    reports_to: Path | None = None,
+    on_step: StepCallback | None = None,
+) -> JobResult:
+    """Crawl every unit, poll every feed once, optionally probe, check, export, write reports.
+
+    ``as_of`` None: today in the registry's schedule time zone when the check starts.  A failed
+    feed poll or probe round is logged and recorded in the result; the check still runs (it
+    reads a missing poll as "cannot be checked", never as "not updated").
+    """
+    from govinspect.crawler.feeds import poll_feeds
+
+    def step(name: str, value: Any) -> None:
+        if on_step is not None:
+            on_step(name, value)
+
+    result = JobResult()
+    result.crawls = crawl_all(
+        settings, registry, store, parallel, time_limit, on_done=lambda r: step("crawl", r)
+    )
+    if has_feeds(registry):
+        try:
+            result.feeds = poll_feeds(store, registry, None, settings)
+            step("feeds", result.feeds)
+        except Exception as exc:  # noqa: BLE001 - recorded on the feeds run; the check goes on
+            result.feeds_error = f"{type(exc).__name__}: {exc}"
+            # The traceback only when debugging: the demo prints these lines to its user.
+            log.error("feed poll failed: %s", result.feeds_error, exc_info=_debugging())
+            step("feeds_failed", result.feeds_error)
+    if probe:
+        from govinspect.crawler.probe import probe_round
+
+        try:
+            result.probes = probe_round(store, registry, settings)
+            step("probes", result.probes)
+        except Exception as exc:  # noqa: BLE001 - as for the feeds
+            result.probes_error = f"{type(exc).__name__}: {exc}"
+            log.error("probe round failed: %s", result.probes_error, exc_info=_debugging())
+            step("probes_failed", result.probes_error)
+    if as_of is None:
+        as_of = datetime.now(ZoneInfo(registry.schedule.timezone)).date()
+    result.as_of = as_of
+    result.check_run, result.ranking = check_and_export(
+        settings, registry, store, as_of, rubric, export_to
+    )
+    step("check", (result.check_run, result.ranking))
+    if export_to is not None:
+        result.export = export_to
+        step("export", export_to)
+    if reports_to is not None:
+        from govinspect.reports.build import build_reports, parse_formats
+
+        result.reports = build_reports(
+            store, registry, settings, None, None, parse_formats(None), None, reports_to
+        )
+        step("reports", result.reports)
+    return result

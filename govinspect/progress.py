@@ -7,8 +7,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.live import Live
-from rich.markup import escape
 from rich.table import Table
+
+# Unit ids come from the registry, crawl errors from servers and subprocess logs.
+from govinspect.text import for_console as _out
 
 PLAIN_EVERY = 10.0  # seconds between plain progress lines (logs, CI, cron mail)
 
@@ -33,7 +35,7 @@ class CrawlProgress:
 
     def start(self, unit_id: str) -> None:
         self.unit, self.state = unit_id, {}
-        self.console.print(f"crawling [bold]{escape(unit_id)}[/] …")
+        self.console.print(f"crawling [bold]{_out(unit_id)}[/] …")
 
     def update(self, unit_id: str, event: dict[str, Any]) -> None:
         if event.get("event") != "progress":
@@ -52,7 +54,7 @@ class CrawlProgress:
         outcomes = event.get("outcomes", {})
         problems = sum(v for k, v in outcomes.items() if k != "ok")
         return (
-            f"  {escape(self.unit)}: {event.get('pages', 0)} pages, "
+            f"  {_out(self.unit)}: {event.get('pages', 0)} pages, "
             f"{event.get('checked', 0)} links checked, {problems} not ok, "
             f"{event.get('queued', 0)} queued, {done / seconds:.1f} URL/s"
         )
@@ -60,9 +62,9 @@ class CrawlProgress:
     def finish(self, result: Any) -> None:
         colour = "green" if result.status == "complete" else "red"
         note = " (resumed)" if result.resumed else ""
-        error = f": {escape(result.error)}" if result.error and result.status != "complete" else ""
+        error = f": {_out(result.error)}" if result.error and result.status != "complete" else ""
         self.console.print(
-            f"  {escape(result.unit_id)}: run {result.run_id} "
+            f"  {_out(result.unit_id)}: run {result.run_id} "
             f"[{colour}]{result.status}[/]{note}{error}"
         )
 
@@ -85,13 +87,13 @@ class CrawlProgress:
             outcomes = s.get("outcomes", {})
             truncated = ", ".join(f"{k} ({v['count']})" for k, v in s.get("truncated", {}).items())
             table.add_row(
-                escape(r.unit_id),
+                _out(r.unit_id),
                 str(r.run_id),
                 r.status,
                 str(s.get("pages", "-")),
                 str(s.get("checked", "-")),
                 str(sum(v for k, v in outcomes.items() if k != "ok")),
-                escape(truncated or "-"),
+                _out(truncated or "-"),
                 str(s.get("homepage_newest") or "-"),
                 str(s.get("seconds", "-")),
             )

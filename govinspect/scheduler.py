@@ -3,7 +3,8 @@
 Jobs (times from the registry's ``schedule:`` section, Asia/Shanghai by default):
 
 * ``crawl-check``: crawl every unit (one subprocess each, ``crawl_parallel`` at once, each with a
-  time limit), then run the checks over the fresh facts;
+  time limit), poll every new-media feed once, then run the checks over the fresh facts
+  (``pipeline.run_job``, the demo's code path too);
 * ``probe:<unit>``: one availability probe of the unit's homepage every ``probe_every_minutes``,
   jittered so units are not all hit in the same second;
 * ``feeds``: poll every new-media account.
@@ -65,20 +66,26 @@ class JobContext:
 
 
 def job_crawl_and_check(ctx: JobContext) -> dict[str, Any]:
-    """Crawl all units with a parallel limit and a time limit each, then check."""
-    from govinspect.pipeline import check_and_export, crawl_all
+    """The nightly job (``pipeline.run_job``, as ``govinspect demo``): crawl all units with a
+    parallel limit and a time limit each, poll the feeds once, then check."""
+    from govinspect.pipeline import run_job
 
     settings, registry, store = ctx.open()
     try:
         plan = registry.schedule
-        results = crawl_all(
-            settings, registry, store, plan.crawl_parallel, plan.crawl_time_limit_minutes * 60
+        result = run_job(
+            settings,
+            registry,
+            store,
+            parallel=plan.crawl_parallel,
+            time_limit=plan.crawl_time_limit_minutes * 60,
         )
-        as_of = datetime.now(ZoneInfo(plan.timezone)).date()
-        run_id, _ = check_and_export(settings, registry, store, as_of)
-        statuses = {r.unit_id: r.status for r in results}
-        log.info("nightly crawl done: %s; check run %s", statuses, run_id)
-        return {"crawls": statuses, "check_run": run_id}
+        statuses = {r.unit_id: r.status for r in result.crawls}
+        feeds = result.feeds.counts() if result.feeds else result.feeds_error
+        log.info(
+            "nightly crawl done: %s; feeds: %s; check run %s", statuses, feeds, result.check_run
+        )
+        return {"crawls": statuses, "feeds": feeds, "check_run": result.check_run}
     finally:
         store.dispose()
 
@@ -145,7 +152,7 @@ def desired_jobs(registry: Registry, ctx: JobContext) -> list[dict[str, Any]]:
     jobs: list[dict[str, Any]] = [
         {
             "id": "crawl-check",
-            "name": "nightly crawl of all units, then check",
+            "name": "nightly crawl of all units and their feeds, then check",
             "func": job_crawl_and_check,
             "args": (ctx,),
             "trigger": CronTrigger.from_crontab(plan.crawl, timezone=zone),

@@ -19,6 +19,10 @@ from govinspect.errors import ConfigError
 
 TIMEZONE = "Asia/Shanghai"
 
+#: Default of ``retry_after_max``: the longest ``Retry-After`` the crawler and the feed poller
+#: wait for (one cap for both; see ``govinspect/crawler/retry_after.py``).
+RETRY_AFTER_MAX = 60.0
+
 
 class Settings(BaseSettings):
     """Typed settings; field names map to ``GOVINSPECT_<NAME>`` environment variables."""
@@ -42,6 +46,13 @@ class Settings(BaseSettings):
     download_delay: float = Field(0.0, ge=0, description="seconds between requests to one host")
     timeout: float = Field(15.0, gt=0, description="seconds; the rules' 15 s homepage timeout")
     retry_times: int = Field(2, ge=0, le=10, description="retries of a transient fault")
+    retry_after_max: float = Field(
+        RETRY_AFTER_MAX,
+        ge=0,
+        le=3600,
+        description="longest Retry-After wait in seconds (crawl and feeds); a longer ask is "
+        "not waited for",
+    )
     obey_robots: bool = Field(True, description="obey robots.txt (skips are recorded)")
     max_pages: int = Field(100_000, ge=1, description="pages per unit per crawl")
     max_depth: int = Field(12, ge=0, description="link hops from the homepage")

@@ -23,6 +23,8 @@ from govinspect.crawler.feeds import (
     poll_feeds,
     retry_after_seconds,
 )
+from govinspect.crawler.feeds import parse as feed_parse
+from govinspect.crawler.feeds import store as feed_store
 from govinspect.errors import UnknownUnitError
 from govinspect.registry import parse_registry
 from govinspect.settings import load_settings
@@ -419,9 +421,9 @@ def test_second_poll_is_answered_by_304_without_parsing(server, any_store, monke
     assert first.ok == 2 and first.new_posts == 2
 
     calls = []
-    real_parse = feeds.feedparser.parse
+    real_parse = feed_parse.feedparser.parse
     monkeypatch.setattr(
-        feeds.feedparser, "parse", lambda *a, **k: calls.append(1) or real_parse(*a, **k)
+        feed_parse.feedparser, "parse", lambda *a, **k: calls.append(1) or real_parse(*a, **k)
     )
     second = poll_feeds(any_store, registry, None, make_settings())
 
@@ -483,10 +485,13 @@ def test_a_date_given_later_fills_an_undated_post(server, any_store):
     server.routes = {"/d.xml": Route(rss([("一", None)]))}
     registry = registry_for(server, {"甲": "/d.xml"})
     poll_feeds(any_store, registry, None, make_settings())
-    server.routes["/d.xml"].body = rss([("一", ago(1))])
+    # A zoneless local time, as Chinese servers write it: 20:00 in Shanghai is 12:00 UTC.
+    server.routes["/d.xml"].body = rss([("一", "2026-05-01 20:00:00")])
     poll_feeds(any_store, registry, None, make_settings())
     with any_store.session() as session:
-        assert session.scalars(select(FeedPost)).one().published_at is not None
+        stored = session.scalars(select(FeedPost)).one().published_at
+    stored = stored if stored.tzinfo else stored.replace(tzinfo=UTC)  # SQLite: naive UTC
+    assert stored == datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
 
 def test_transient_failures_are_retried(server, store):
@@ -612,14 +617,14 @@ def test_poll_runs_in_a_scheduler_thread(server, store):
 def test_a_crashing_parse_fails_only_that_account(server, store, monkeypatch):
     server.routes = {"/a.xml": Route(rss([("一", ago(1))])), "/b.xml": Route(rss([("二", ago(1))]))}
     registry = registry_for(server, {"甲": "/a.xml", "乙": "/b.xml"})
-    real = feeds.parse_feed
+    real = feed_parse.parse_feed
 
     def fragile(body: bytes, content_type: str | None, url: str):
         if url.endswith("/b.xml"):
             raise RecursionError("maximum recursion depth exceeded")
         return real(body, content_type, url)
 
-    monkeypatch.setattr(feeds, "parse_feed", fragile)
+    monkeypatch.setattr(feed_parse, "parse_feed", fragile)
     summary = poll_feeds(store, registry, None, make_settings())
     outcomes = {r.name: (r.outcome, r.error) for r in summary.results}
     assert outcomes["甲"] == ("ok", None)
@@ -633,7 +638,7 @@ def test_store_failure_marks_the_run_failed(server, store, monkeypatch):
     def boom(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(feeds, "store_results", boom)
+    monkeypatch.setattr(feed_store, "store_results", boom)
     with pytest.raises(RuntimeError):
         poll_feeds(store, registry, None, make_settings())
     with store.session() as session:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from twisted.internet import error as txerror
 
 from govinspect.crawler import outcomes
-from govinspect.crawler.middlewares import MAX_RETRY_AFTER, retry_after_seconds
 
 
 @pytest.mark.parametrize(
@@ -116,13 +113,3 @@ def test_baseline_404_host_means_no_baseline_match():
 def test_challenge_page():
     assert outcomes.is_challenge("<script>var acw_sc__v2='x'</script>")
     assert not outcomes.is_challenge("<p>正常页面</p>")
-
-
-def test_retry_after():
-    assert retry_after_seconds(b"3") == 3
-    assert retry_after_seconds(b"100000") == MAX_RETRY_AFTER
-    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-    later = (now + timedelta(seconds=30)).strftime("%a, %d %b %Y %H:%M:%S GMT").encode()
-    assert retry_after_seconds(later, now=now) == pytest.approx(30)
-    assert retry_after_seconds(b"soon") == 0
-    assert retry_after_seconds(None) == 0

@@ -52,6 +52,7 @@ def build_plan(settings: Settings, unit: Unit, run_id: int, resume: bool) -> Cra
             "download_delay",
             "timeout",
             "retry_times",
+            "retry_after_max",
             "obey_robots",
             "max_pages",
             "max_depth",

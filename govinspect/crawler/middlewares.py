@@ -4,32 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
+from scrapy.settings import BaseSettings
 
-#: Never sleep longer than this for one Retry-After: a hostile header must not stall the night.
-MAX_RETRY_AFTER = 60.0
-
-
-def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> float:
-    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date), capped."""
-    if not value:
-        return 0.0
-    text = value.decode("latin-1").strip()
-    if text.isdigit():
-        return min(float(text), MAX_RETRY_AFTER)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return 0.0
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    delta = (when - (now or datetime.now(UTC))).total_seconds()
-    return max(0.0, min(delta, MAX_RETRY_AFTER))
+from govinspect.crawler.retry_after import exceeds_cap, retry_after_seconds
+from govinspect.settings import RETRY_AFTER_MAX
 
 
 def _record(request: Request, status: int | None, error: str | None) -> None:
@@ -52,19 +35,27 @@ class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's retry middleware, honouring ``Retry-After`` and recording every attempt.
 
     Scrapy's own middleware retries 429/503 immediately, which an overloaded government server
-    answers with the same 429 again; waiting as asked turns those into real answers.
+    answers with the same 429 again; waiting as asked turns those into real answers.  A wait
+    longer than ``GOVINSPECT_RETRY_AFTER_MAX`` (the ``retry_after_max`` setting, shared with the
+    feed poller) is not made: the answer stands, and the second verification pass asks again.
     """
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.retry_after_max = settings.getfloat("GOVINSPECT_RETRY_AFTER_MAX", RETRY_AFTER_MAX)
 
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Any = None
     ) -> Request | Response:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
+        delay = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if exceeds_cap(delay, self.retry_after_max):
+            return response
         retry = self._retry(request, f"HTTP {response.status}")
         if retry is None:
             return response
         _record(request, response.status, None)
-        delay = retry_after_seconds(response.headers.get(b"Retry-After"))
         if delay:
             await asyncio.sleep(delay)
         return retry

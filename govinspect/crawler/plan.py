@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from govinspect.crawler.distributed.common import DEFAULT_NAMESPACE
+from govinspect.settings import RETRY_AFTER_MAX
 
 
 @dataclass(slots=True)
@@ -27,6 +28,7 @@ class CrawlPlan:
     download_delay: float = 0.0
     timeout: float = 15.0
     retry_times: int = 2
+    retry_after_max: float = RETRY_AFTER_MAX
     obey_robots: bool = True
     max_pages: int = 100_000
     max_depth: int = 12

@@ -59,6 +59,8 @@ def scrapy_settings(plan: CrawlPlan) -> ScrapySettings:
             "DOWNLOAD_MAXSIZE": plan.max_response_bytes + 1024 * 1024,
             "DOWNLOAD_WARNSIZE": 0,
             "RETRY_TIMES": plan.retry_times,
+            # Read by crawler/middlewares.py: the one Retry-After cap (crawl and feeds).
+            "GOVINSPECT_RETRY_AFTER_MAX": plan.retry_after_max,
             "RETRY_HTTP_CODES": outcomes.rules()["transient_statuses"],
             "DOWNLOADER_MIDDLEWARES": {
                 "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
