@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench install clean system-deps
+.PHONY: demo test lint bench install clean distclean-data system-deps
 
 # Debian packages some features need: a CJK font (PDF reports and charts in Chinese), Chromium
 # (the HTML report screenshot test), poppler-utils (pdftotext in the tests), Pango for WeasyPrint.
@@ -49,5 +49,14 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "system packages present"; fi
 
+## What the build made: the venv, caches, benchmark output. Never the data folder.
 clean:
-	rm -rf $(VENV) var bench/out .pytest_cache .ruff_cache
+	rm -rf $(VENV) bench/out .pytest_cache .ruff_cache
+
+## Deletes ./var: the database (every run's facts, findings and scores) and the WARC evidence.
+## Only with CONFIRM=yes. A --data-dir / GOVINSPECT_DATA_DIR elsewhere is never touched.
+distclean-data:
+	@if [ "$(CONFIRM)" != yes ]; then \
+	  echo "make distclean-data deletes ./var (the database and the WARC evidence);" >&2; \
+	  echo "run 'make distclean-data CONFIRM=yes' to do it" >&2; exit 1; fi
+	rm -rf var

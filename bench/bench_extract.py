@@ -14,11 +14,13 @@ import json
 import time
 from pathlib import Path
 
+from paths import PINGTAN
+
 from govinspect.crawler import urls
 from govinspect.crawler.decode import decode_body
 from govinspect.crawler.links import extract_links
 
-DEFAULT_CORPUS = Path("/work/shared/corpus/pingtan")
+DEFAULT_CORPUS = PINGTAN  # shared/ beside the repository, or GOVINSPECT_SHARED
 
 
 def load_pages(corpus: Path) -> list[tuple[bytes, str]]:

@@ -28,11 +28,12 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from htmldate import find_date
+from paths import PINGTAN
 
 from govinspect.crawler.dates import article_date
 from govinspect.crawler.listing import extract_items
 
-DEFAULT_CORPUS = Path("/work/shared/corpus/pingtan")
+DEFAULT_CORPUS = PINGTAN  # shared/ beside the repository, or GOVINSPECT_SHARED
 DEFAULT_CRAWL_DATE = date(2026, 9, 10)
 ARTICLE_TARGET = 0.95
 

@@ -7,8 +7,8 @@ Every error reaches the user as one line on stderr and a non-zero exit status; s
 from __future__ import annotations
 
 import json
-import os
 import sys
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,8 +17,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from govinspect import __version__
+from govinspect import __version__, logs
 from govinspect.errors import GovinspectError
+from govinspect.redaction import redact as redact_text
 from govinspect.registry import Registry, load_registry
 from govinspect.settings import Settings, load_settings
 from govinspect.store.db import Store, head_revision, open_store, redact, upgrade
@@ -97,12 +98,20 @@ def main_options(
         Path | None,
         typer.Option("--data-dir", help="Data folder [env GOVINSPECT_DATA_DIR] (default ./var)."),
     ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Show library log lines too [env GOVINSPECT_VERBOSE]."
+        ),
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
     ] = False,
 ) -> None:
     """Inspect government websites: crawl, check against the national rules, report."""
-    ctx.obj = AppContext(settings=load_settings(config=config, db=db, data_dir=data_dir))
+    settings = load_settings(config=config, db=db, data_dir=data_dir, verbose=verbose or None)
+    logs.configure(verbose=settings.verbose)
+    ctx.obj = AppContext(settings=settings)
 
 
 @app.command()
@@ -524,11 +533,7 @@ def schedule(
             table.add_row(_out(job_id), _out(name), when)
         console.print(table)
         return
-    import logging
-
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(verbose=app_ctx.settings.verbose, service=True)
     service = Service(app_ctx.settings, app_ctx.registry)
     jobs = service.start()
     console.print(f"scheduler running with {len(jobs)} jobs; SIGTERM or Ctrl-C stops it")
@@ -668,22 +673,26 @@ def _demo_job(settings: Settings, registry: Registry, as_of: Any, folder: Path) 
 
 
 def main() -> None:
-    """Console-script entry point: run the app and turn errors into one line each."""
-    debug = os.environ.get("GOVINSPECT_DEBUG") not in (None, "", "0")
+    """Console-script entry point: run the app and turn errors into one line each.
+
+    Every line printed here goes through :func:`redact_text`: error texts (ours, SQLAlchemy's,
+    redis-py's) may quote a database or Redis URL with its password.
+    """
     try:
         app()
     except GovinspectError as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
-            err_console.print(f"[red]error:[/] {_out(line)}", highlight=False)
+            err_console.print(f"[red]error:[/] {_out(redact_text(line))}", highlight=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
-        if debug:
-            raise
+        if logs.debug_requested():
+            sys.stderr.write(redact_text(traceback.format_exc()))
+            sys.exit(1)
         err_console.print(
-            f"[red]error:[/] unexpected {type(exc).__name__}: {_out(str(exc))} "
+            f"[red]error:[/] unexpected {type(exc).__name__}: {_out(redact_text(str(exc)))} "
             "(set GOVINSPECT_DEBUG=1 for the traceback)",
             highlight=False,
         )

@@ -8,6 +8,7 @@ environment.  Every knob that changes behaviour lives here, with its default doc
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from govinspect import __version__
 from govinspect.errors import ConfigError
+from govinspect.redaction import redact
 
 TIMEZONE = "Asia/Shanghai"
+# "postgresql:/u:pw@host/db", "redis:host": a URL scheme without "//", not a file name.
+_SCHEME_WITHOUT_SLASHES = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?!//)")
 
 #: Default of ``retry_after_max``: the longest ``Retry-After`` the crawler and the feed poller
 #: wait for (one cap for both; see ``govinspect/crawler/retry_after.py``).
@@ -71,6 +75,11 @@ class Settings(BaseSettings):
     feed_timeout: float = Field(20.0, gt=0, description="seconds a feed fetch waits")
     feed_concurrency_per_host: int = Field(4, ge=1, description="feed fetches at once per host")
 
+    # Output.
+    verbose: bool = Field(
+        False, description="library log lines (Alembic, APScheduler, …) on stderr; also --verbose"
+    )
+
     # Storage.
     sqlite_busy_timeout_ms: int = Field(
         30_000, ge=0, description="how long a SQLite writer waits for another"
@@ -79,10 +88,20 @@ class Settings(BaseSettings):
     @field_validator("db")
     @classmethod
     def _db_url(cls, value: str | None) -> str | None:
+        if value is not None and _SCHEME_WITHOUT_SLASHES.match(value):
+            # The value is not quoted: it may carry a password.
+            raise ValueError("not a database URL (scheme://...) nor a file path")
         if value is not None and "://" not in value:
             # A bare path is friendlier than a URL for SQLite users.
             return f"sqlite:///{Path(value).expanduser()}"
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("not a Redis URL (redis://, rediss:// or unix://)")
+        return value or None
 
     @property
     def database_url(self) -> str:
@@ -117,4 +136,5 @@ def load_settings(**overrides: Any) -> Settings:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "settings"
         env = f"GOVINSPECT_{field.upper()}"
-        raise ConfigError(f"setting {field} ({env}): {first['msg']}") from None
+        # The message never quotes the value, but a validator's own text might: no passwords.
+        raise ConfigError(f"setting {field} ({env}): {redact(first['msg'])}") from None

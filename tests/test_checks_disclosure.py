@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -11,6 +10,7 @@ from govinspect.checks import disclosure
 from govinspect.checks.facts import ItemFact, PageFact
 from govinspect.checks.findings import Finding
 from govinspect.crawler.dates import disclosure_metadata, written_date
+from tests.conftest import require_shared, shared_path
 from tests.test_checks_fixtures import (
     AS_OF,
     SITE,
@@ -23,7 +23,7 @@ from tests.test_checks_fixtures import (
     link,
 )
 
-CORPUS = Path("/work/shared/corpus/pingtan/zwgk")
+CORPUS = shared_path("corpus/pingtan/zwgk")  # beside the repository or GOVINSPECT_SHARED
 GUIDE_URL = f"{SITE}zwgk/xxgkzn/"
 GUIDE_TEXT = (
     "<html><body><div class='nav'><a href='/'>首页</a></div><div class='TRS_Editor'>"
@@ -129,7 +129,9 @@ def test_guide_without_archive_is_unreadable_not_incomplete():
 
 
 def test_real_pingtan_guide_lacks_only_the_fax_number():
-    html = next(CORPUS.glob("zfxxgk/zfxxgkzn/*/*/page.html")).read_text(encoding="utf-8")
+    html = next(require_shared(CORPUS).glob("zfxxgk/zfxxgkzn/*/*/page.html")).read_text(
+        encoding="utf-8"
+    )
     result = run(guide_facts(html))
     (finding,) = by_rule(result.findings, "guide_elements_missing")
     assert finding.evidence["missing"] == ["传真"]
@@ -230,7 +232,7 @@ def policy_facts(pages: dict[str, PageFact]):
 
 
 def corpus_page(pattern: str, url: str, published: date) -> PageFact:
-    html = next(CORPUS.glob(pattern)).read_text(encoding="utf-8")
+    html = next(require_shared(CORPUS).glob(pattern)).read_text(encoding="utf-8")
     meta = {"disclosure": disclosure_metadata(html)}
     if written_date(html):
         meta["written"] = written_date(html).isoformat()

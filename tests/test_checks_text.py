@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -11,12 +10,13 @@ from govinspect.checks.text import main_text, shingles, similarity, visible_text
 from govinspect.checks.timeutil import parse_as_of, today
 from govinspect.checks.workdays import working_days_between
 from govinspect.errors import ConfigError
+from tests.conftest import require_shared, shared_path
 
-CORPUS = Path("/work/shared/corpus/pingtan/zwgk")
+CORPUS = shared_path("corpus/pingtan/zwgk")  # beside the repository or GOVINSPECT_SHARED
 
 
 def corpus(pattern: str) -> str:
-    return next(CORPUS.glob(pattern)).read_text(encoding="utf-8")
+    return next(require_shared(CORPUS).glob(pattern)).read_text(encoding="utf-8")
 
 
 def test_main_text_of_a_real_guide_is_the_guide_not_the_site_chrome():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,8 +17,9 @@ from govinspect.crawler.cms import (
     trs_list_model,
     trs_pagination,
 )
+from tests.conftest import corpus_manifest, shared_path
 
-CORPUS = Path("/work/shared/corpus/pingtan")
+CORPUS = shared_path("corpus/pingtan")  # beside the repository or GOVINSPECT_SHARED
 SITE = "http://www.example.gov.cn"
 
 
@@ -272,8 +272,7 @@ def test_list_model_resolves_references_to_page_objects() -> None:
 
 
 def _manifest_list_pages() -> list[dict]:
-    manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
-    return [entry for entry in manifest["files"] if entry["kind"] == "list"]
+    return [entry for entry in corpus_manifest(CORPUS) if entry["kind"] == "list"]
 
 
 @pytest.mark.parametrize("entry", _manifest_list_pages(), ids=lambda e: e["path"])

@@ -41,11 +41,9 @@ from govinspect.settings import load_settings
 from govinspect.store.db import open_store
 from govinspect.store.models import Column, Finding, Link, LinkCheck, Page, Run, Score
 from govinspect.store.units import sync_registry
-from tests.conftest import pg_schema, require_service
+from tests.conftest import REDIS_URL, pg_schema, require_redis
 from tests.fixture_site import FixtureServer, html, slow
 
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
 HEARTBEAT = 2.0  # seconds: a killed worker's requests come back after this
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,10 +55,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Any]:
-    require_service("Redis", REDIS_HOST, REDIS_PORT)
-    import redis
-
-    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT)
+    client = Redis.from_url(require_redis())
     yield client
     client.close()
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from govinspect.crawler.decode import decode_body
@@ -17,8 +14,9 @@ from govinspect.crawler.urls import (
     normalize_url,
     resolve,
 )
+from tests.conftest import corpus_manifest, require_shared, shared_path
 
-CORPUS = Path("/work/shared/corpus/pingtan")
+CORPUS = shared_path("corpus/pingtan")  # beside the repository or GOVINSPECT_SHARED
 PAGE = "http://www.example.gov.cn/zwgk/tzgg/index.html"
 ROOT = "http://www.example.gov.cn"
 PSEUDO_LINKS = ["el.url", "share.sina", "share.qzone", "logoutUrl", "rel.url", "el.chnldocurl",
@@ -442,8 +440,7 @@ def test_absurd_nesting_keeps_links_after_the_deep_part() -> None:
 
 
 def _manifest_files() -> list[dict]:
-    manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
-    return manifest["files"]
+    return corpus_manifest(CORPUS)
 
 
 @pytest.mark.parametrize("entry", _manifest_files(), ids=lambda e: e["path"])
@@ -467,6 +464,7 @@ def test_pingtan_page(entry: dict) -> None:
 
 
 def test_pingtan_attachment_items_are_attachments() -> None:
+    require_shared(CORPUS)
     entry = next(e for e in _manifest_files() if e["path"].startswith("zwgk/tjxx/tjgb/_lists"))
     result = extract_links((CORPUS / entry["path"]).read_text(encoding="utf-8"),
                            entry["original_url"])  # fmt: skip
@@ -477,6 +475,7 @@ def test_pingtan_attachment_items_are_attachments() -> None:
 
 
 def test_pingtan_script_filled_list_has_no_article_links() -> None:
+    require_shared(CORPUS)
     entry = next(e for e in _manifest_files() if "hzgfxwj/_lists" in e["path"])
     result = extract_links((CORPUS / entry["path"]).read_text(encoding="utf-8"),
                            entry["original_url"])  # fmt: skip

@@ -6,11 +6,8 @@ page's original URL.  The truth is the corpus manifest (list items with dates, `
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,25 +15,17 @@ import pytest
 from govinspect.crawler.columns import breadcrumb, classify_column, column_meta
 from govinspect.crawler.dates import article_date, disclosure_metadata
 from govinspect.crawler.listing import extract_items
+from tests.conftest import corpus_manifest, require_shared, shared_path
 
-CORPUS = Path(os.environ.get("GOVINSPECT_PINGTAN_CORPUS", "/work/shared/corpus/pingtan"))
+#: ``shared/corpus/pingtan`` beside the repository, or under ``GOVINSPECT_SHARED`` (conftest).
+#: Without it the module is skipped, and fails when CI=true.
+CORPUS = require_shared(shared_path("corpus/pingtan"))
 #: The archive was made on this day (manifest ``crawled_at``); articles go up to it.
 CRAWL = date(2026, 9, 10)
 #: Share of article dates that must be exact.
 ARTICLE_TARGET = 0.95
 
-pytestmark = pytest.mark.skipif(
-    not (CORPUS / "manifest.json").is_file(), reason=f"corpus not found at {CORPUS}"
-)
-
-
-def _manifest() -> list[dict[str, Any]]:
-    if not (CORPUS / "manifest.json").is_file():
-        return []
-    return json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))["files"]
-
-
-FILES = _manifest()
+FILES = corpus_manifest(CORPUS)
 LISTS = [f for f in FILES if f["kind"] == "list"]
 ARTICLES = [f for f in FILES if f["kind"] == "article"]
 

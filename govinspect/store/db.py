@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from govinspect.errors import StoreError
+from govinspect.redaction import redact as redact_text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -39,17 +40,17 @@ def _sqlite_pragmas(busy_timeout_ms: int):
 
 
 def redact(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
+    """The URL with its password masked, also when it does not parse (see redaction.py)."""
+    return redact_text(url)
 
 
 def make_engine(url: str, busy_timeout_ms: int = 30_000) -> Engine:
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise StoreError(f"invalid database URL: {url!r}") from None
+    except (ArgumentError, ValueError) as exc:
+        # ValueError: a port that is not a number; SQLAlchemy's text quotes the whole URL.
+        reason = redact_text(str(exc))
+        raise StoreError(f"invalid database URL {redact(url)!r}: {reason}") from None
     if parsed.drivername == "postgresql":
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -63,7 +64,7 @@ def make_engine(url: str, busy_timeout_ms: int = 30_000) -> Engine:
     try:
         engine = create_engine(parsed, **kwargs)
     except (ArgumentError, ImportError) as exc:
-        raise StoreError(f"cannot use database {redact(url)}: {exc}") from None
+        raise StoreError(f"cannot use database {redact(url)}: {redact_text(str(exc))}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
     return engine
@@ -98,7 +99,7 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
 
 def _reason(exc: DBAPIError) -> str:
     text = str(exc.orig) if exc.orig is not None else str(exc)
-    return " ".join(text.split())[:300]
+    return redact_text(" ".join(text.split()))[:300]
 
 
 class Store:
@@ -134,7 +135,7 @@ def open_store(url: str, busy_timeout_ms: int = 30_000, migrate: bool = True) ->
     try:
         current = current_revision(engine)
     except SQLAlchemyError as exc:
-        reason = _reason(exc) if isinstance(exc, DBAPIError) else str(exc)
+        reason = _reason(exc) if isinstance(exc, DBAPIError) else redact_text(str(exc))
         raise StoreError(f"cannot open database {redact(url)}: {reason}") from None
     if migrate and current != head_revision():
         upgrade(engine)

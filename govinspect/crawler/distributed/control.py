@@ -46,6 +46,7 @@ from govinspect.crawler.distributed.state import RedisState
 from govinspect.crawler.plan import CrawlPlan
 from govinspect.crawler.spider import SiteSpider
 from govinspect.errors import ConfigError
+from govinspect.redaction import redact
 from govinspect.registry import Registry, Unit
 from govinspect.settings import Settings
 from govinspect.store import crawlstore
@@ -75,11 +76,15 @@ def redis_for(settings: Settings) -> Redis:
     """The Redis server of the settings, reachable, or a clear error."""
     if not settings.redis_url:
         raise ConfigError("distributed mode needs a Redis server: set GOVINSPECT_REDIS_URL")
-    server = connect(settings.redis_url)
+    where = redact(settings.redis_url)  # the URL may carry the server's password
+    try:
+        server = connect(settings.redis_url)
+    except ValueError as exc:  # a port that is not a number, an unknown scheme
+        raise ConfigError(f"invalid Redis URL {where}: {redact(str(exc))}") from None
     try:
         server.ping()
     except redis.RedisError as exc:
-        raise ConfigError(f"Redis at {settings.redis_url} is not reachable: {exc}") from None
+        raise ConfigError(f"Redis at {where} is not reachable: {redact(str(exc))}") from None
     return server
 
 
