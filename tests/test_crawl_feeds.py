@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from govinspect.settings import load_settings
 from govinspect.store.db import open_store
 from govinspect.store.models import FeedPoll, Run
-from tests.conftest import require_service
+from tests.conftest import require_redis
 from tests.fixture_site import FixtureServer, html
 from tests.test_cli import run
 from tests.test_feeds import rss
@@ -196,9 +196,9 @@ def test_distributed_crawl_polls_the_feeds(tmp_path, site):
     """``crawl --distributed`` with one worker, PostgreSQL and Redis (run when CI=true)."""
     from tests.conftest import pg_schema
 
-    require_service("Redis", "127.0.0.1", 6379)
+    base = require_redis()
     # A Redis database of its own: the default namespace of db 0 may be shared by others.
-    redis_url = "redis://127.0.0.1:6379/11"
+    redis_url = base.rsplit("/", 1)[0] + "/11"
     config = write_config(tmp_path / "govinspect.yaml", site.base)
     with pg_schema("gi_feeds") as db:
         env = {
