@@ -48,6 +48,17 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 
+def _register_web() -> None:
+    # The dashboard's commands live in cli_web.py (users, serve).
+    from govinspect.cli_web import serve, users_app
+
+    app.add_typer(users_app, name="users")
+    app.command()(serve)
+
+
+_register_web()
+
+
 @dataclass
 class AppContext:
     """Lazily opened resources shared by the commands of one invocation."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -83,6 +83,32 @@ class Settings(BaseSettings):
     # Storage.
     sqlite_busy_timeout_ms: int = Field(
         30_000, ge=0, description="how long a SQLite writer waits for another"
+    )
+
+    # The dashboard (`govinspect serve`, docs/dashboard.md).
+    web_secret_key: str | None = Field(
+        None,
+        description="signs the session cookies; default: a random key kept in "
+        "data_dir/web-secret.key",
+    )
+    web_session_minutes: int = Field(
+        480, ge=5, le=60 * 24 * 30, description="a login expires after this many minutes"
+    )
+    web_cookie_secure: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="Secure cookie flag: auto = when the request came over HTTPS (directly or "
+        "per X-Forwarded-Proto of a trusted proxy)",
+    )
+    web_trusted_proxies: str = Field(
+        "",
+        description="comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto "
+        "are believed (e.g. 127.0.0.1 behind nginx); empty: none",
+    )
+    web_login_attempts: int = Field(
+        5, ge=1, description="failed logins per user name in 15 minutes before it is locked"
+    )
+    web_login_attempts_per_address: int = Field(
+        20, ge=1, description="failed logins per client address in 15 minutes"
     )
 
     @field_validator("db")

@@ -324,3 +324,35 @@ class Lease(Base):
     holder: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
     renewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    """A dashboard user (`govinspect users`): office, webmaster of some units, or assessor."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # office | webmaster | assessor
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    units: Mapped[list[UserUnit]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+
+class UserUnit(Base):
+    """A unit a webmaster looks after (and so may see)."""
+
+    __tablename__ = "user_units"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[str] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    user: Mapped[User] = relationship(back_populates="units")
