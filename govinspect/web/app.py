@@ -218,7 +218,7 @@ async def login(request: Request) -> Response:
     request.state.account = None
     nxt = _safe_next(request.query_params.get("next"))
     if request.method == "GET":
-        return web.render(request, "login.html", next=nxt, error=None, username="")
+        return web.render(request, "login.html", title="登录", next=nxt, error=None, username="")
     form = await request.form()
     nxt = _safe_next(str(form.get("next") or "/"))
     name = str(form.get("username") or "").strip()[:100]
@@ -226,20 +226,26 @@ async def login(request: Request) -> Response:
     token = form.get("csrf_token")
     if not csrf_ok(session, token if isinstance(token, str) else None):
         return web.render(
-            request, "login.html", 403, next=nxt, username=name,
+            request, "login.html", 403, title="登录", next=nxt, username=name,
             error="登录表单已过期，请重新输入。",
         )  # fmt: skip
     address = _client(request)
     if web.limiter.blocked(name, address):
         return web.render(
-            request, "login.html", 429, next=nxt, username=name,
+            request, "login.html", 429, title="登录", next=nxt, username=name,
             error="登录失败次数过多，请 15 分钟后再试。",
         )  # fmt: skip
     account = await run_in_threadpool(users.authenticate, web.store, name, password)
     if account is None:
         web.limiter.failed(name, address)
         return web.render(
-            request, "login.html", 401, next=nxt, username=name, error="用户名或密码错误。"
+            request,
+            "login.html",
+            401,
+            title="登录",
+            next=nxt,
+            username=name,
+            error="用户名或密码错误。",
         )
     web.limiter.succeeded(name)
     import secrets
