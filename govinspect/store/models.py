@@ -167,8 +167,7 @@ class LinkCheck(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
     target_url: Mapped[str] = mapped_column(URL)
-    # ok | http_error | soft_404 | dns_error | connection_refused | timeout | tls_error |
-    # redirect_loop | blocked | robots_excluded | skipped
+    # a class of govinspect.store.link_outcomes (ok, http_error, soft_404, blocked, ...)
     outcome: Mapped[str] = mapped_column(String(30))
     status: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(LONG)
