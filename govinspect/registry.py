@@ -98,13 +98,28 @@ class Unit(_Strict):
             raise ValueError(f"{text!r} is not a 网站标识码 (10 digits, or bm + 8 digits)")
         return text
 
-    @model_validator(mode="after")
-    def _unique_accounts(self) -> Unit:
-        names = [account.name for account in self.new_media]
-        dupes = sorted({name for name in names if names.count(name) > 1})
-        if dupes:
-            raise ValueError(f"duplicate new_media name {dupes[0]!r}")
-        return self
+    @field_validator("new_media")
+    @classmethod
+    def _distinct_accounts(cls, accounts: list[NewMediaAccount]) -> list[NewMediaAccount]:
+        """An account is its platform and name (and its feed): units run accounts of the same
+        name on several platforms (杞县发布 on WeChat and on Weibo); only a true repeat is wrong.
+        """
+        by_key: dict[tuple[str, str], int] = {}
+        by_feed: dict[str, int] = {}
+        for index, account in enumerate(accounts):
+            key = (account.platform.value, account.name)
+            if key in by_key:
+                raise ValueError(
+                    f"new_media.{index} repeats new_media.{by_key[key]}: "
+                    f"{account.name!r} on {account.platform.value}"
+                )
+            if account.feed in by_feed:
+                raise ValueError(
+                    f"new_media.{index} has the same feed as new_media.{by_feed[account.feed]}: "
+                    f"{account.feed}"
+                )
+            by_key[key] = by_feed[account.feed] = index
+        return accounts
 
 
 def _check_cron(value: str, timezone: str = "Asia/Shanghai") -> str:

@@ -72,10 +72,14 @@ class Unit(Base):
 
 
 class Account(Base):
-    """A government new-media account (政务新媒体) and its feed."""
+    """A government new-media account (政务新媒体) and its feed.
+
+    An account is its platform and name: units run accounts of the same name on several
+    platforms (杞县发布 on WeChat and on Weibo).
+    """
 
     __tablename__ = "accounts"
-    __table_args__ = (UniqueConstraint("unit_id", "name"),)
+    __table_args__ = (UniqueConstraint("unit_id", "platform", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[str] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
