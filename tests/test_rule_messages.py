@@ -164,7 +164,7 @@ def scenarios() -> list[tuple[UnitFacts, Rubric, date]]:
                 homepage=PageFact(url="http://www.sfx.com.cn/", is_homepage=True, meta={}),
                 columns=(column("要闻", "news", None, items=3),),
                 probes=probes(20, failures=2),
-                crawl=crawl(ipv6=False),
+                crawl=crawl(ipv6={"host": "www.sfx.com.cn", "aaaa": "no", "answered": "unknown"}),
             ),
             county,
             AS_OF,
@@ -274,7 +274,8 @@ def test_numbers_in_messages_follow_the_rubric(monkeypatch):
     [finding] = [f for f in unreachable if f.rule == "site_unreachable"]
     assert "20 秒内未能打开" in finding.message and "15 秒" not in finding.message
     assert finding.severity == "deduction" and "（≥5.00%，扣分）" in finding.message
-    late = policy_page(f"{SITE}p1.html", date(2026, 10, 1), date(2026, 10, 26), True)
+    # 18 working days (no holiday in between): late under a 15-day rule.
+    late = policy_page(f"{SITE}p1.html", date(2026, 9, 1), date(2026, 9, 25), True)
     found = evaluate(policy_facts({late.url: late}), AS_OF, rubric).findings
     [finding] = [f for f in found if f.rule == "disclosure_late"]
     assert "超过 15 个工作日" in finding.message and "15 个工作日内公开" in finding.message
