@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from govinspect.web import data
-from govinspect.web.app import Web, api
+from govinspect.web.core import Web, api
 from govinspect.web.data import NotFound
 from govinspect.web.evidence import capture, finding_view, ref_of
 from govinspect.web.users import Account

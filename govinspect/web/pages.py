@@ -10,7 +10,7 @@ from starlette.responses import FileResponse, Response
 from govinspect.errors import GovinspectError
 from govinspect.reports.period import parse_period
 from govinspect.web import data
-from govinspect.web.app import Web, page
+from govinspect.web.core import Web, page
 from govinspect.web.data import NotFound
 from govinspect.web.downloads import MEDIA_TYPES, UNIT_FORMATS, report_file
 from govinspect.web.evidence import capture, finding_view, record_bytes, ref_of

@@ -1,10 +1,10 @@
 """dashboard users and the units of webmasters
 
 Revision ID: 0006_dashboard_users
-Revises: 0001
+Revises: 0002_account_platform
 Create Date: 2026-12-04
 
-Independent of 0002-0005 (other branches): the lead chains them at merge.
+Chained after 0002 (on main when this was written); 0003-0005 come from other branches.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_dashboard_users"
-down_revision = "0001"
+down_revision = "0002_account_platform"
 branch_labels = None
 depends_on = None
 
