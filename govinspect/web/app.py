@@ -26,7 +26,7 @@ from govinspect.store.db import Store, open_store
 from govinspect.web import api as api_routes
 from govinspect.web import pages, users
 from govinspect.web.auth import LoginLimiter, Session, Sessions, csrf_ok
-from govinspect.web.core import Web, web_of, environment
+from govinspect.web.core import Web, environment, web_of
 
 STATIC = Path(__file__).with_name("static")
 #: No inline script or style anywhere: the templates carry none, and crawled text is escaped.
