@@ -139,3 +139,12 @@ def town(tmp_path_factory) -> Iterator[Town]:
         add_user(store, name, role, units, PASSWORD)
     yield Town(settings, store, run_id, previous, period_of(AS_OF).code, hostile, findings)
     store.dispose()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each test's call report on the item: the browser tests screenshot a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.rep_call = report
