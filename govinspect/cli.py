@@ -617,12 +617,16 @@ def demo(
     lifetime: Annotated[
         float, typer.Option(min=1, help="Seconds the server lives at most.")
     ] = 3600.0,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="Port of the dashboard (with --serve).")
+    ] = 8080,
 ) -> None:
     """Serve the demo town (fake government sites on 127.0.0.1) and run the whole job on it.
 
     Writes the town's registry and ground truth, then crawls every site, polls the feeds,
     probes the homepages, checks as of the town's date and exports the results, all in its own
-    folder and database (default <data dir>/demo), and prints the ranking.
+    folder and database (default <data dir>/demo), prints the ranking and how to open the
+    dashboard (with a demo user).  With --serve the town and the dashboard stay up.
 
     Example: govinspect demo --serve --lifetime 600
     """
@@ -647,13 +651,26 @@ def demo(
         console.print(f"truth:    {_out(str(manifest_path))}")
         if not serve_only:
             _demo_job(settings, registry, AS_OF, folder)
+        stop_dashboard = None
+        if serve and not serve_only:
+            from govinspect.cli_web import start_dashboard
+
+            stop_dashboard = start_dashboard(settings, "127.0.0.1", port)
+        if not serve_only:
+            from govinspect.cli_web import print_demo_dashboard
+
+            print_demo_dashboard(settings, folder, port, serving=stop_dashboard is not None)
         if serve or serve_only:
             console.print(
                 f"serving for {lifetime:.0f} s (Ctrl-C stops); try:\n"
                 f"  govinspect --config {_out(str(config_path))} --data-dir "
                 f"{_out(str(folder))} crawl --unit county"
             )
-            server.serve_for(lifetime)
+            try:
+                server.serve_for(lifetime)
+            finally:
+                if stop_dashboard is not None:
+                    stop_dashboard()
 
 
 def _demo_job(settings: Settings, registry: Registry, as_of: Any, folder: Path) -> None:

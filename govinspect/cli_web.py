@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -157,3 +158,77 @@ def serve(
         )
     console.print(f"dashboard on http://{host}:{port}/ (Ctrl-C stops)", highlight=False)
     serve_dashboard(app_ctx.settings, host, port, store)
+
+
+# --- the demo's dashboard ---------------------------------------------------------------------
+
+DEMO_USER = "demo"
+
+
+def demo_user(settings: Any) -> tuple[str, str]:
+    """The demo's office user with a fresh random password (printed by `govinspect demo`)."""
+    import secrets
+
+    from govinspect.store.db import open_store
+    from govinspect.web.users import account, add_user, set_password
+
+    password = secrets.token_urlsafe(12)
+    store = open_store(settings.database_url, settings.sqlite_busy_timeout_ms)
+    try:
+        if account(store, DEMO_USER) is None:
+            add_user(store, DEMO_USER, "office", [], password)
+        else:
+            set_password(store, DEMO_USER, password)
+    finally:
+        store.dispose()
+    return DEMO_USER, password
+
+
+def start_dashboard(settings: Any, host: str, port: int) -> Callable[[], None]:
+    """The dashboard in a background thread (for `govinspect demo --serve`); returns its stop."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from govinspect.web.app import asgi
+
+    try:
+        with socket.socket() as probe:
+            probe.bind((host, port))
+    except OSError as exc:
+        raise ConfigError(
+            f"--port {port}: cannot listen on {host}:{port} ({exc.strerror or exc})"
+        ) from None
+    server = uvicorn.Server(
+        uvicorn.Config(
+            asgi(settings), host=host, port=port, proxy_headers=False, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, name="dashboard", daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.05)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+    return stop
+
+
+def print_demo_dashboard(settings: Any, folder: Any, port: int, serving: bool) -> None:
+    """How to open the dashboard on the demo's data, with the demo user's password."""
+    name, password = demo_user(settings)
+    url = f"http://127.0.0.1:{port}/"
+    if serving:
+        console.print(f"dashboard: {url}", highlight=False)
+    else:
+        console.print(
+            f"dashboard: govinspect --config {_out(str(folder / 'govinspect.yaml'))} "
+            f"--data-dir {_out(str(folder))} serve --port {port}\n"
+            f"           then open {url}",
+            highlight=False,
+        )
+    console.print(f"           log in as {name} / {password} (office; reset at every demo run)")
