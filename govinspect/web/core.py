@@ -83,6 +83,7 @@ def environment() -> Environment:
     env.globals["missing"] = report_data()["missing"]
     env.globals["severities"] = report_data()["severities"]
     env.globals["role_labels"] = users.ROLE_LABELS
+    env.globals["categories"] = report_data()["text"]["categories"]
     env.filters["when"] = _when
     return env
 
