@@ -23,8 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from govinspect.errors import GovinspectError
 from govinspect.settings import Settings
 from govinspect.store.db import Store, open_store
+from govinspect.web import admin, pages, users
 from govinspect.web import api as api_routes
-from govinspect.web import pages, users
 from govinspect.web.auth import LoginLimiter, Session, Sessions, csrf_ok
 from govinspect.web.core import Web, environment, web_of
 
@@ -150,6 +150,7 @@ def routes() -> list[Route | Mount]:
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         *pages.ROUTES,
+        *admin.ROUTES,
         *api_routes.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

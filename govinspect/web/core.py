@@ -161,6 +161,7 @@ def _endpoint(handler: Handler, *, api: bool, roles: tuple[str, ...] | None = No
         except NotFound:
             return _not_found(request, api)
 
+    endpoint.roles = roles  # type: ignore[attr-defined] - read by the access test
     return endpoint
 
 

@@ -27,7 +27,7 @@ def app_routes(town) -> list[Route]:
 
 def fill(route: Route, town, unit: str, finding: int) -> str:
     values = {"unit_id": unit, "finding_id": str(finding), "n": "0", "period": town.period,
-              "fmt": "html"}  # fmt: skip
+              "fmt": "html", "name": "wm_dept"}  # fmt: skip
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values[m.group(1)], route.path)
 
 
@@ -61,6 +61,11 @@ def _unit_scoped(route: Route) -> bool:
     return "{unit_id}" in route.path
 
 
+def _roles(route: Route) -> tuple[str, ...] | None:
+    """The roles a route is for (None: every role), as its endpoint declares them."""
+    return getattr(route.endpoint, "roles", None)
+
+
 def test_webmaster_cannot_reach_another_unit(town):
     client = town.login("wm_county")
     dept_finding = town.findings["dept"]
@@ -82,7 +87,8 @@ def test_webmaster_cannot_reach_another_unit(town):
         else:
             path = fill(route, town, "dept", dept_finding)
             response = call(client, route, path)
-            assert response.status_code in (200, 404), (path, response.status_code)
+            expected = (403,) if _roles(route) and "webmaster" not in _roles(route) else (200, 404)
+            assert response.status_code in expected, (path, response.status_code)
             assert OTHER_NAME not in response.text, path
             assert '"dept"' not in response.text, path
 
@@ -98,7 +104,16 @@ def test_allowed_routes_answer(town, name):
         if name == "wm_county" and route.path.endswith("ranking.xlsx"):
             assert response.status_code == 404, path  # the workbook ranks every unit
             continue
+        if _roles(route) and town_role(name) not in _roles(route):
+            assert response.status_code == 403, (name, path, response.status_code)
+            continue
         assert response.status_code == 200, (name, path, response.status_code)
+
+
+def town_role(name: str) -> str:
+    from tests.web.conftest import USERS
+
+    return USERS[name][0]
 
 
 def test_office_sees_a_finding_only_under_its_own_unit(town):

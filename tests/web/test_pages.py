@@ -184,3 +184,26 @@ def test_report_download_on_demand(town):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     pack = office.get(f"/units/dept/evidence.zip?period={town.period}")
     assert pack.status_code == 200 and pack.content[:2] == b"PK"
+
+
+def test_office_manages_users(town):
+    client = town.login("office")
+    page = client.get("/users")
+    assert page.status_code == 200 and "wm_county" in page.text
+    token = csrf_of(page.text)
+    refused = client.post("/users", data={"name": "zhao", "role": "webmaster",
+                                          "unit": "nope", "password": PASSWORD})  # fmt: skip
+    assert refused.status_code == 403  # no CSRF token
+    bad = client.post("/users", data={"csrf_token": token, "name": "zhao", "role": "webmaster",
+                                      "unit": "nope", "password": PASSWORD})  # fmt: skip
+    assert bad.status_code == 400 and "unknown unit &#39;nope&#39;" in bad.text
+    added = client.post("/users", data={"csrf_token": token, "name": "zhao", "role": "webmaster",
+                                        "unit": "modern", "password": PASSWORD})  # fmt: skip
+    assert added.status_code == 303
+    zhao = town.login("zhao")
+    assert zhao.get("/units/modern").status_code == 200
+    assert zhao.get("/units/county").status_code == 404
+    assert zhao.get("/users").status_code == 403
+    assert client.post("/users/zhao/remove", data={"csrf_token": token}).status_code == 303
+    assert zhao.get("/").status_code == 303  # the session ended with the user
+    assert client.post("/users/nobody/remove", data={"csrf_token": token}).status_code == 404
