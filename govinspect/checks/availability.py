@@ -60,6 +60,7 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     if short:
         reporter.add(
             "availability_coverage",
+            subject=url,
             urls=[url],
             evidence={**evidence, "short_days": short},
             min_per_day=t.min_probes_per_day,
@@ -71,14 +72,26 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     elif share >= t.veto_failure_share:
         reporter.add(
             "site_unreachable",
+            subject=url,
             urls=[url],
             evidence=evidence,
             threshold=f"≥{_percent(t.veto_failure_share)}",
             **common,
         )
     elif failed:
+        if share >= rubric.thresholds.warnings.availability_failure_share:
+            reporter.add(
+                "availability_warning",
+                subject=url,
+                urls=[url],
+                evidence=evidence,
+                threshold=f"≥{_percent(rubric.thresholds.warnings.availability_failure_share)}",
+                veto=f"≥{_percent(t.veto_failure_share)}",
+                **common,
+            )
         reporter.add(
             "availability_failures",
+            subject=url,
             urls=[url],
             evidence=evidence,
             count=math.ceil(round(share / t.deduction_step, 9)),

@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from govinspect.checks import tables
 from govinspect.checks.facts import UnitFacts
 from govinspect.checks.findings import CheckResult, Finding, jsonable
 from govinspect.checks.rubric import Rubric
@@ -599,6 +600,7 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
             if rule is None:
                 continue
             spec = rubric.rule(rule)
+            evidence = found.get("evidence") or {}
             out.findings.append(
                 Finding(
                     check=CHECK,
@@ -607,8 +609,56 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
                     severity=spec.severity,
                     message=found["message"],
                     urls=tuple(u for u in found.get("urls", ()) if u),
-                    evidence=jsonable(found.get("evidence") or {}),
-                    count=int((found.get("evidence") or {}).get("count", 1) or 1),
+                    evidence=jsonable(evidence),
+                    count=int(evidence.get("count", 1) or 1),
+                    subject=account_subject(result.name),
+                    fingerprint=jsonable({"last_post": result.last_post}),
                 )
             )
+        warning = _silence_warning(result, as_of, rubric)
+        if warning is not None:
+            out.findings.append(warning)
     return out
+
+
+def account_subject(name: str) -> str:
+    """The subject of an account's findings (its name is unique within the unit)."""
+    return f"account:{name}"
+
+
+def _silence_warning(result: AccountResult, as_of: date, rubric: Rubric) -> Finding | None:
+    """预警: an account still within its window but silent for longer than the warning line."""
+    limit = rubric.thresholds.warnings.new_media_silent_days
+    days = result.days_since_last_post
+    if result.state != OK or days is None or days <= limit:
+        return None
+    spec = rubric.rule("new_media_warning")
+    stale_days = rules_of(rubric).stale_days
+    label = f"「{result.name}」（{PLATFORM_LABELS.get(result.platform, result.platform)}）"
+    message = tables.messages()["rules"]["new_media_warning"].format(
+        account=label,
+        last_post=result.last_post,
+        days=days,
+        days_left=stale_days - days,
+        window=stale_days,
+    )
+    return Finding(
+        check=CHECK,
+        rule="new_media_warning",
+        indicator=spec.label,
+        severity=spec.severity,
+        message=message,
+        urls=(result.feed,),
+        evidence=jsonable(
+            {
+                "account": result.name,
+                "feed": result.feed,
+                "last_post": result.last_post,
+                "days_since_last_post": days,
+                "warning_days": limit,
+                "stale_days": stale_days,
+            }
+        ),
+        subject=account_subject(result.name),
+        fingerprint=jsonable({"last_post": result.last_post}),
+    )

@@ -46,17 +46,27 @@ def _domain(reporter: Reporter, facts: UnitFacts) -> dict[str, Any]:
     https = parts.scheme == "https" or urlsplit(final).scheme == "https"
     if is_local_host(host):
         reporter.add(
-            "domain_unjudged", urls=[facts.unit.website], evidence={"host": host}, host=host
+            "domain_unjudged",
+            subject="domain",
+            urls=[facts.unit.website],
+            evidence={"host": host},
+            host=host,
         )
         return {"host": host, "gov_domain": None, "https": None}
     gov = is_gov_domain(host)
     if not gov:
         reporter.add(
-            "domain_not_gov", urls=[facts.unit.website], evidence={"host": host}, host=host
+            "domain_not_gov",
+            subject="domain",
+            fingerprint={"host": host},
+            urls=[facts.unit.website],
+            evidence={"host": host},
+            host=host,
         )
     if not https:
         reporter.add(
             "https_missing",
+            subject="https",
             urls=[facts.unit.website],
             evidence={"website": facts.unit.website, "final_url": final},
             url=final,
@@ -87,6 +97,7 @@ def _site_codes(reporter: Reporter, facts: UnitFacts, home: PageFact, footer: di
     if not shown["footer"]:
         reporter.add(
             "site_code_missing",
+            subject="site_code",
             urls=[home.url],
             evidence=evidence,
             where=label("site_code_where", "footer"),
@@ -96,6 +107,8 @@ def _site_codes(reporter: Reporter, facts: UnitFacts, home: PageFact, footer: di
         codes = [c for c in shown.values() if c]
         reporter.add(
             "site_code_unregistered",
+            subject="site_code",
+            fingerprint={"shown": sorted(c for c in shown.values() if c)},
             urls=[home.url],
             evidence=evidence,
             shown=join(codes) if codes else phrase("unset"),
@@ -115,7 +128,12 @@ def _site_codes(reporter: Reporter, facts: UnitFacts, home: PageFact, footer: di
             )
         )
         reporter.add(
-            "site_code_mismatch", urls=[home.url], evidence=evidence, details=join(details)
+            "site_code_mismatch",
+            subject="site_code",
+            fingerprint={"shown": shown, "registered": registered},
+            urls=[home.url],
+            evidence=evidence,
+            details=join(details),
         )
 
 
@@ -128,19 +146,21 @@ def _footer(reporter: Reporter, facts: UnitFacts, home: PageFact, footer: dict) 
     }
     _site_codes(reporter, facts, home, footer)
     if not footer.get("icp"):
-        reporter.add("icp_missing", urls=[home.url], evidence=evidence)
+        reporter.add("icp_missing", subject="footer:icp", urls=[home.url], evidence=evidence)
     if not footer.get("police"):
-        reporter.add("police_missing", urls=[home.url], evidence=evidence)
+        reporter.add("police_missing", subject="footer:police", urls=[home.url], evidence=evidence)
     if not footer.get("conac"):
-        reporter.add("conac_missing", urls=[home.url], evidence=evidence)
+        reporter.add("conac_missing", subject="footer:conac", urls=[home.url], evidence=evidence)
     if not footer.get("jiucuo"):
-        reporter.add("jiucuo_missing", urls=[home.url], evidence=evidence)
+        reporter.add("jiucuo_missing", subject="jiucuo", urls=[home.url], evidence=evidence)
         return
     expected = facts.unit.site_code or footer.get("site_code")
     sitecode = footer.get("jiucuo_sitecode")
     if expected and sitecode != expected:
         reporter.add(
             "jiucuo_mismatch",
+            subject="jiucuo",
+            fingerprint={"sitecode": sitecode, "expected": expected},
             urls=[home.url],
             evidence=evidence,
             sitecode=sitecode or phrase("unset"),
@@ -148,7 +168,14 @@ def _footer(reporter: Reporter, facts: UnitFacts, home: PageFact, footer: dict) 
         )
     src = footer.get("jiucuo_src") or ""
     if src and tables.tables()["site_norms"]["jiucuo_path"] not in src:
-        reporter.add("jiucuo_src_unexpected", urls=[home.url], evidence=evidence, src=src)
+        reporter.add(
+            "jiucuo_src_unexpected",
+            subject="jiucuo",
+            fingerprint={"src": src},
+            urls=[home.url],
+            evidence=evidence,
+            src=src,
+        )
 
 
 def _sample(facts: UnitFacts) -> dict[str, list[PageFact]]:
@@ -190,6 +217,8 @@ def _page_tags(reporter: Reporter, facts: UnitFacts) -> dict[str, Any]:
         page, missing = lacking[0]
         reporter.add(
             "page_meta_missing",
+            subject=f"page_meta:{page_type}",
+            fingerprint={"pages": sorted(p.url for p, _ in lacking)},
             urls=[p.url for p, _ in lacking[:50]],
             count=len(lacking),
             page_type=label("page_types", page_type),
@@ -209,15 +238,18 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     reporter = Reporter(CHECK, rubric)
     report: dict[str, Any] = {"domain": _domain(reporter, facts), "ipv6": facts.ipv6}
     if facts.ipv6 is None:
-        reporter.add("ipv6_not_checked", urls=[facts.unit.website])
+        reporter.add("ipv6_not_checked", subject="ipv6", urls=[facts.unit.website])
     elif facts.ipv6 is False:
-        reporter.add("ipv6_missing", urls=[facts.unit.website], evidence={"ipv6": False})
+        reporter.add(
+            "ipv6_missing", subject="ipv6", urls=[facts.unit.website], evidence={"ipv6": False}
+        )
     home = facts.homepage
     footer = (home.meta.get("footer") if home is not None else None) or None
     if home is None or not home.ok or footer is None:
         reason = "not_fetched" if home is None or not home.ok else "no_footer"
         reporter.add(
             "homepage_footer_unknown",
+            subject="footer",
             urls=[facts.unit.website],
             reason=label("footer_unknown", reason),
             evidence={"reason": reason},
