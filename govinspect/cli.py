@@ -889,6 +889,57 @@ def findings_confirm(
     _act(ctx, "confirm", key, by, reason, None)
 
 
+@app.command()
+def digest(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the digests due; store and send nothing.")
+    ] = False,
+    unit: Annotated[
+        list[str] | None,
+        typer.Option("--unit", "-u", help="Unit id (repeat; default: all units and the office)."),
+    ] = None,
+) -> None:
+    """Send the digests due (what changed since the last one) to the units and the office.
+
+    New findings, vetoes, early warnings, fixed findings and overdue 整改, by e-mail and the
+    contacts' webhooks (WeCom, DingTalk, JSON); failed sends are kept and retried. The scheduler
+    does this right after the nightly check.
+
+    Example: govinspect digest --dry-run --unit county
+    """
+    from govinspect.notify import run_digest
+
+    app_ctx = _ctx(ctx)
+    if unit:
+        app_ctx.registry.select(unit)
+    result = run_digest(
+        app_ctx.store, app_ctx.registry, app_ctx.settings, dry_run=dry_run, unit_ids=unit
+    )
+    for draft in result.drafts:
+        if dry_run:
+            console.print(escape(draft.text), highlight=False)
+            console.print()
+        else:
+            console.print(escape(f"{draft.scope}: {draft.title} ({len(draft.items)} items)"))
+    if not result.drafts:
+        console.print("nothing changed since the last digest")
+    flushed = result.flushed
+    if dry_run or flushed is None:
+        return
+    console.print(
+        f"{result.queued} messages queued; sent {flushed.sent}, retrying {flushed.retrying}, "
+        f"failed {flushed.failed}"
+        + (
+            f"; held until {flushed.held_until:%Y-%m-%d %H:%M} UTC (quiet hours)"
+            if flushed.held_until
+            else ""
+        )  # fmt: skip
+    )
+    for error in flushed.errors:
+        err_console.print(f"[yellow]warning:[/] {escape(error)}")
+
+
 def main() -> None:
     """Console-script entry point: run the app and turn errors into one line each."""
     debug = os.environ.get("GOVINSPECT_DEBUG") not in (None, "", "0")
