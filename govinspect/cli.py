@@ -626,10 +626,8 @@ def _demo_job(settings: Settings, registry: Registry, as_of: Any, folder: Path) 
 
 # --- findings: the lifecycle and the operators' actions (issue 19) ----------------------------
 
-findings_app = typer.Typer(
-    help="Findings across check runs (new / open / fixed / reopened) and operators' actions.",
-    invoke_without_command=True,
-)
+# The help is the callback's docstring (with its example).
+findings_app = typer.Typer(invoke_without_command=True)
 app.add_typer(findings_app, name="findings")
 
 FINDING_STATUSES = (
