@@ -61,8 +61,14 @@ def test_the_report_follows_last_quarters_findings(tmp_path):
     assert overdue.startswith("overdue") and "整改期限 2026-10-15 已过" in overdue
     ignored = row(f"{BASE}c.html")
     assert ignored.startswith("ignored") and "张三" in ignored and "外网不可达属正常" in ignored
-    # The excluded link is shown in the dead links, marked, and not counted.
+    # The excluded and the ignored links are shown in the dead links, marked, and not counted:
+    # of the four dead targets only b.html counts, now and in the trend.
     assert "已按配置排除" in html and f"{BASE}old/x.html" in html
+    assert "已忽略（经核实为误报）" in html
+    (report,) = [f for f in result.files if f.suffix == ".html"]
+    assert report.exists()
+    dead_row = re.search(r"<td>不可用链接（个）</td><td class=\"num\">([\d.]+)</td>", html)
+    assert dead_row is not None and dead_row.group(1) == "1"
 
     doc = Document(str(tmp_path / "out" / "sfz-2026Q4-self-check.docx"))
     words = "\n".join(p.text for p in doc.paragraphs)

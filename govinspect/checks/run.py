@@ -118,6 +118,18 @@ def _store_findings(
     return [(row.id, s.finding) for row, s in zip(rows, seen, strict=True)]
 
 
+def _mark_ignored_links(report: dict[str, Any], seen: list[lifecycle.Seen]) -> None:
+    """Dead links an operator ignored stay listed, marked, and out of the dead-link count."""
+    ignored = {
+        s.finding.subject
+        for s in seen
+        if s.finding.check == dead_links.CHECK and s.finding.suppressed == "ignored"
+    }
+    for row in report.get("dead_links") or []:
+        if row["url"] in ignored:
+            row["ignored"] = True
+
+
 def fact_bases(facts: UnitFacts, as_of: date, report: dict[str, Any]) -> dict[str, Any]:
     """The facts this run judged each family of findings on (see ``lifecycle.Basis``)."""
     bases: dict[str, lifecycle.Basis] = {}
@@ -180,6 +192,7 @@ def _check_unit(
             as_of,
             rubric,
         )
+        _mark_ignored_links(result.report, outcome.seen)
         stored = _store_findings(session, run_id, entry.id, outcome.seen)
         ids = {s.key: finding_id for s, (finding_id, _) in zip(outcome.seen, stored, strict=True)}
         lifecycle_store.save(session, entry.id, outcome, run_id, as_of, ids)

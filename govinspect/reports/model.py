@@ -91,6 +91,7 @@ class DeadLinkRow:
     found_on_total: int
     on_homepage: bool
     excluded: str | None = None  # the registry's exclude_links pattern, when excluded
+    ignored: bool = False  # an operator ignored it (a false positive): not counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +277,7 @@ def _dead_link_rows(links: list[dict[str, Any]]) -> tuple[DeadLinkRow, ...]:
             found_on=tuple(link.get("found_on") or [])[:shown],
             found_on_total=int(link.get("found_on_total") or len(link.get("found_on") or [])),
             on_homepage=bool(link.get("on_homepage")),
+            ignored=bool(link.get("ignored")),
         )
         for link in links
     )
@@ -317,7 +319,7 @@ def build_unit_report(
     """Everything a self-check report shows, from the export of one unit."""
     previous_period = period.previous()
     previous = history.get(previous_period)
-    dead_now = len(unit.get("dead_links") or [])
+    dead_now = sum(1 for link in unit.get("dead_links") or [] if not link.get("ignored"))
     trend = tuple(TrendPoint(p, history.get(p)) for p in period.last(int(data()["trend_periods"])))
     return UnitReport(
         unit=unit,

@@ -178,6 +178,8 @@ def _dead_links(doc: DocumentType, r: UnitReport) -> None:
         reason = d.reason
         if d.excluded is not None:
             reason += "\n" + text("excluded_link", pattern=d.excluded)
+        if d.ignored:
+            reason += "\n" + text("ignored_link")
         _row(table, [d.text, d.url, reason, pages])
 
 
