@@ -49,6 +49,22 @@ def _state(row: FindingState) -> State:
     )
 
 
+CHUNK = 500  # keys per IN (...): well inside SQLite's and PostgreSQL's limits
+
+
+def states_by_key(session: Session, keys: Iterable[str]) -> dict[str, FindingState]:
+    """The state rows of these keys (read in chunks: a crawl may have thousands)."""
+    wanted = list(dict.fromkeys(keys))
+    out: dict[str, FindingState] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        out.update(
+            (row.key, row)
+            for row in session.scalars(select(FindingState).where(FindingState.key.in_(chunk)))
+        )
+    return out
+
+
 def load_states(session: Session, unit_id: str) -> dict[str, State]:
     rows = session.scalars(select(FindingState).where(FindingState.unit_id == unit_id))
     return {row.key: _state(row) for row in rows}
@@ -113,12 +129,7 @@ def save(
     finding_ids: Mapping[str, int],
 ) -> None:
     """Write the states and events of one unit's lifecycle step (same session as the run)."""
-    rows = {
-        row.key: row
-        for row in session.scalars(
-            select(FindingState).where(FindingState.key.in_(list(outcome.changed)))
-        )
-    }
+    rows = states_by_key(session, outcome.changed)
     messages = {seen.key: seen.finding for seen in outcome.seen}
     for key, state in outcome.changed.items():
         row = rows.get(key)
@@ -204,10 +215,10 @@ def actions_of(
     """The audit trail per key, oldest first (up to ``until`` when given)."""
     out: dict[str, list[dict[str, Any]]] = {}
     wanted = list(dict.fromkeys(keys))
-    for start in range(0, len(wanted), 500):
+    for start in range(0, len(wanted), CHUNK):
         query = (
             select(FindingAction)
-            .where(FindingAction.key.in_(wanted[start : start + 500]))
+            .where(FindingAction.key.in_(wanted[start : start + CHUNK]))
             .order_by(FindingAction.id)
         )
         for row in session.scalars(query):
@@ -284,7 +295,7 @@ def fixed_in_run(session: Session, run_id: int) -> dict[str, list[dict[str, Any]
             .order_by(FindingAction.id)
         )
     )
-    states = {row.key: row for row in state_rows(session, keys=[e.key for e in events])}
+    states = states_by_key(session, [e.key for e in events])
     for event in events:
         row = states.get(event.key)
         if row is None:

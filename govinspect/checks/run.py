@@ -224,7 +224,10 @@ def run_checks(
 
     Findings and scores are stored per unit as it is judged; the run's summary keeps each
     unit's report sections (columns, dead links, ...) for the export.  A unit without a
-    complete crawl gets a notice and no scores (it is not assessed), never full marks.
+    complete crawl gets a notice and no scores (it is not assessed), never full marks.  Each
+    unit's findings also advance their lifecycle (``checks/lifecycle.py``) in the same
+    transaction: keys, new/open/fixed/reopened, and the operators' ignores and confirmations,
+    which decide what the scores count.
     """
     units = registry.select(unit_ids)
     rubrics = {

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from govinspect.checks.lifecycle import SYSTEM
+from govinspect.checks.lifecycle_store import states_by_key
 from govinspect.registry import Contact, Registry
 from govinspect.store.models import Digest, FindingAction, FindingState, OutboxMessage
 
@@ -114,11 +115,7 @@ def _events(session: Session, unit_ids: list[str], after: int) -> list[FindingAc
 def _items(
     session: Session, events: list[FindingAction], names: dict[str, str]
 ) -> list[DigestItem]:
-    keys = sorted({e.key for e in events})
-    states = {
-        row.key: row
-        for row in session.scalars(select(FindingState).where(FindingState.key.in_(keys)))
-    }
+    states = states_by_key(session, sorted({e.key for e in events}))
     chosen: dict[tuple[str, str], DigestItem] = {}
     for event in events:
         state = states.get(event.key)

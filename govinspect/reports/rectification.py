@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govinspect.checks.lifecycle_store import actions_of
+from govinspect.checks.lifecycle_store import actions_of, states_by_key
 from govinspect.reports.period import Period
 from govinspect.reports.texts import data
 from govinspect.store.models import Finding, FindingState
@@ -130,9 +130,7 @@ def rectification(
         if _problem(row)
     ]
     keys = [row.key for row in rows if row.key]
-    states = {
-        s.key: s for s in session.scalars(select(FindingState).where(FindingState.key.in_(keys)))
-    }
+    states = states_by_key(session, keys)
     trail = actions_of(session, keys)
     out = []
     for row in rows:
