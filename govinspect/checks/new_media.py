@@ -460,7 +460,7 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
         for found in result.findings:
             reporter.add(
                 found.rule,
-                subject=account_subject(result),
+                subject=account_subject(result.platform, result.name),
                 fingerprint={"last_post": result.last_post},
                 urls=found.urls,
                 evidence=found.evidence,
@@ -472,9 +472,9 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     return reporter.result
 
 
-def account_subject(result: AccountResult) -> str:
+def account_subject(platform: str, name: str) -> str:
     """The subject of an account's findings: platform and name identify it within the unit."""
-    return f"account:{result.platform}:{result.name}"
+    return f"account:{platform}:{name}"
 
 
 def _silence_warning(reporter: Reporter, result: AccountResult, rubric: Rubric) -> None:
@@ -487,7 +487,7 @@ def _silence_warning(reporter: Reporter, result: AccountResult, rubric: Rubric) 
     platform = label("platforms", result.platform)
     reporter.add(
         "new_media_warning",
-        subject=account_subject(result),
+        subject=account_subject(result.platform, result.name),
         fingerprint={"last_post": result.last_post},
         urls=[result.feed],
         evidence={

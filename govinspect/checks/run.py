@@ -174,7 +174,7 @@ def fact_bases(facts: UnitFacts, as_of: date, report: dict[str, Any]) -> dict[st
         info={"window_end": window_end},
     )
     for account in report.get("new_media") or []:
-        subject = new_media.account_subject(account["name"])
+        subject = new_media.account_subject(account["platform"], account["name"])
         bases[f"feeds:{subject}"] = lifecycle.Basis(
             "feeds",
             account.get("last_ok_poll") or "",
