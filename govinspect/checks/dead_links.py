@@ -2,7 +2,9 @@
 
 The crawler verified every distinct target and classed it (``LinkCheck.outcome``).  Dead
 outcomes count; ``blocked`` and ``robots_excluded`` targets are unknown (we were not allowed to
-look) and are listed separately, never counted as dead.
+look) and are listed separately, never counted as dead.  A dead target matching one of the
+unit's ``exclude_links`` patterns (registry) is not counted either: its finding is kept as a
+notice marked excluded (with the pattern) and listed under ``excluded_links``, never dropped.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from govinspect.checks.facts import LinkCheckFact, UnitFacts
 from govinspect.checks.findings import CheckResult, Reporter, clean_url
 from govinspect.checks.rubric import Rubric
 from govinspect.checks.tables import label
+from govinspect.linkpatterns import first_match
 from govinspect.store import link_outcomes
 
 CHECK = "dead_links"
@@ -77,10 +80,17 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
         elif link.outcome in unknown_outcomes:
             unknown.append(link)
     dead.sort(key=lambda link: (not link.on_homepage, link.target_url))
+    excluded: list[tuple[LinkCheckFact, str]] = []
     for link in dead:
         rule = "dead_link_homepage" if link.on_homepage else "dead_link_other"
+        pattern = first_match(facts.unit.exclude_links, link.target_url)
+        if pattern is not None:
+            excluded.append((link, pattern))
         reporter.add(
             rule,
+            suppressed={"by": "excluded", "pattern": pattern} if pattern is not None else None,
+            subject=link.target_url,
+            fingerprint={"outcome": link.outcome, "status": link.status},
             urls=[link.target_url, *link.found_on],
             evidence=_evidence(link),
             text=link.anchor_text or link.target_url,
@@ -92,10 +102,18 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     if unknown:
         reporter.add(
             "links_unknown",
+            subject="links:unknown",
+            fingerprint={"targets": sorted(link.target_url for link in unknown)},
             urls=[link.target_url for link in unknown],
             evidence={"links": [_row(link) for link in unknown]},
             count=len(unknown),
         )
-    reporter.result.report["dead_links"] = [_row(link) for link in dead]
+    skipped = {link.target_url for link, _ in excluded}
+    reporter.result.report["dead_links"] = [
+        _row(link) for link in dead if link.target_url not in skipped
+    ]
+    reporter.result.report["excluded_links"] = [
+        {**_row(link), "pattern": pattern} for link, pattern in excluded
+    ]
     reporter.result.report["unknown_links"] = [_row(link) for link in unknown]
     return reporter.result

@@ -47,6 +47,7 @@ class UnitInfo:
     category: str
     website: str
     site_code: str | None = None
+    exclude_links: tuple[str, ...] = ()  # registry patterns of link targets not counted as dead
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +360,7 @@ def _horizon(rubric: Rubric) -> int:
         t.disclosure.document_lookback_days,
         t.frequency.quarter_days,
         *t.frequency.periods,
+        t.self_check.lookback_days,
     )
 
 
@@ -653,6 +655,7 @@ def unit_info(unit: RegistryUnit) -> UnitInfo:
         category=unit.category.value,
         website=unit.website,
         site_code=unit.site_code,
+        exclude_links=tuple(unit.exclude_links),
     )
 
 

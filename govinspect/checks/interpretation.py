@@ -282,6 +282,7 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     if column is None:
         reporter.add(
             "interpretation_column_missing",
+            subject="interpretation:column",
             urls=[facts.unit.website],
             absence=True,
             evidence={"column_types": [c.type for c in facts.columns]},
@@ -321,6 +322,7 @@ def _judge_document(
     if not pairing.interps:
         reporter.add(
             "interpretation_missing",
+            subject=doc.url,
             urls=[doc.url],
             evidence=evidence,
             absence=True,
@@ -332,6 +334,7 @@ def _judge_document(
         first = pairing.interps[0]
         reporter.add(
             "interpretation_link_missing",
+            subject=doc.url,
             urls=[doc.url, first.url],
             evidence=evidence,
             title=doc.title,
@@ -342,6 +345,7 @@ def _judge_document(
         if interp.page is not None and not links.links_to(interp, doc):
             reporter.add(
                 "interpretation_backlink_missing",
+                subject=interp.url,
                 urls=[interp.url, doc.url],
                 evidence={**evidence, "interpretation": interp.url},
                 title=interp.title,
@@ -374,6 +378,7 @@ def _copied(
     sim = similarity(texts.body(doc), texts.body(interp), t.shingle_size, template)
     reporter.add(
         "interpretation_copied",
+        subject=interp.url,
         urls=[interp.url, doc.url],
         evidence={
             "interpretation": interp.url,
@@ -403,6 +408,8 @@ def _late(
     basis = calendar_basis([(doc.published, interp.published)])
     reporter.add(
         "interpretation_late",
+        subject=interp.url,
+        fingerprint={"document_date": doc.published, "interpretation_date": interp.published},
         urls=[interp.url, doc.url],
         evidence={
             "interpretation": interp.url,

@@ -1,10 +1,10 @@
 """dashboard users and the units of webmasters
 
 Revision ID: 0006_dashboard_users
-Revises: 0002_account_platform
+Revises: 0003_finding_lifecycle
 Create Date: 2026-12-04
 
-Chained after 0002 (on main when this was written); 0003-0005 come from other branches.
+Chained after 0003 (the newest on main when this was written); 0004-0005 come from other branches.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_dashboard_users"
-down_revision = "0002_account_platform"
+down_revision = "0003_finding_lifecycle"
 branch_labels = None
 depends_on = None
 
