@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from govinspect.errors import GovinspectError
 from govinspect.reports.period import parse_period
-from govinspect.web import data
+from govinspect.web import data, lifecycle
 from govinspect.web.core import Web, page
 from govinspect.web.data import NotFound
 from govinspect.web.downloads import MEDIA_TYPES, UNIT_FORMATS, report_file
@@ -79,14 +80,55 @@ def unit_page(request: Request, web: Web, account: Account, form: Any) -> Respon
         findings=findings,
         extra=data.extra_sections(unit),
         history=history,
+        states=lifecycle.current(web.store, unit_id),
+    )
+
+
+def _finding(
+    request: Request, web: Web, account: Account, status: int = 200, error: str | None = None
+) -> Response:
+    p = request.path_params
+    view = finding_view(web.store, account, p["unit_id"], p["finding_id"], web.data_dir)
+    state = lifecycle.current(web.store, p["unit_id"]).get(view.finding.get("key") or "")
+    return web.render(
+        request,
+        "finding.html",
+        status,
+        title=f"问题 {view.finding['id']}",
+        v=view,
+        state=state,
+        actions=lifecycle.allowed(account, state),
+        error=error,
+        done=request.query_params.get("done"),
     )
 
 
 @page("/units/{unit_id}/findings/{finding_id:int}")
 def finding_page(request: Request, web: Web, account: Account, form: Any) -> Response:
+    return _finding(request, web, account)
+
+
+@page(
+    "/units/{unit_id}/findings/{finding_id:int}/act",
+    methods=("POST",),
+    roles=("office", "webmaster"),
+)
+def finding_act(request: Request, web: Web, account: Account, form: Any) -> Response:
+    """An action on a finding (office: ignore/accept/confirm; webmaster: claim a fix)."""
     p = request.path_params
     view = finding_view(web.store, account, p["unit_id"], p["finding_id"], web.data_dir)
-    return web.render(request, "finding.html", title=f"问题 {view.finding['id']}", v=view)
+    key = view.finding.get("key")
+    if not key:
+        raise NotFound(p["finding_id"])
+    try:
+        lifecycle.perform(
+            web.store, account, p["unit_id"], key, str(form.get("action") or ""),
+            str(form.get("reason") or ""), str(form.get("deadline") or ""),
+        )  # fmt: skip
+    except GovinspectError as exc:
+        return _finding(request, web, account, 400, str(exc))
+    url = f"/units/{quote(p['unit_id'], safe='')}/findings/{p['finding_id']}?done=1"
+    return RedirectResponse(url, 303)
 
 
 def _evidence(request: Request, web: Web, account: Account):  # type: ignore[no-untyped-def]
@@ -205,5 +247,7 @@ def health_page(request: Request, web: Web, account: Account, form: Any) -> Resp
     return web.render(request, "health.html", title="运行状况", h=data.health(web.store, account))
 
 
-ROUTES = [overview, unit_page, finding_page, evidence_page, evidence_body, evidence_record,
-          evidence_pack, reports_page, ranking_download, report_download, health_page]  # fmt: skip
+ROUTES = [
+    overview, unit_page, finding_page, finding_act, evidence_page, evidence_body, evidence_record,
+    evidence_pack, reports_page, ranking_download, report_download, health_page,
+]  # fmt: skip

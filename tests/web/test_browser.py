@@ -1,5 +1,6 @@
 """The dashboard in a real browser: Debian's Chromium driven by Playwright (never a downloaded
-browser).  Log in, see the ranking, open a unit and its to-do list, download a report.
+browser).  Log in, see the ranking, open a unit and its to-do list, download a report, act on
+a finding.
 
 A failing test leaves a screenshot of the page in ``.test-artifacts/browser/`` (or
 ``$GOVINSPECT_TEST_ARTIFACTS``).  Skipped without Chromium, failed under ``CI=true``
@@ -140,3 +141,21 @@ def test_evidence_viewer_runs_no_script(page, server, town):
     # Its <title> is text; had its script run, the title would be "pwned".
     assert frame.title() == "<script>alert(1)</script>"
     assert page.evaluate("document.title") != "pwned"
+
+
+def test_office_acts_on_a_finding(page, server, town):
+    from tests.web.test_actions import keyed
+
+    finding = keyed(town, "county")[4]
+    log_in(page, server, "office")
+    page.goto(f"{server}/units/county")
+    page.click(f"a[href='/units/county/findings/{finding}'] >> nth=0")
+    page.wait_for_url(f"{server}/units/county/findings/{finding}")
+    form = page.locator("form.act", has=page.locator("input[value=accept]"))
+    form.locator("input[name=deadline]").fill("2099-06-30")
+    form.locator("input[name=reason]").fill("已通知网站管理员")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"{server}/units/county/findings/{finding}?done=1")
+    assert "整改中" in page.locator("dl.facts").inner_text()
+    assert "2099-06-30" in page.locator("dl.facts").inner_text()
+    assert "已通知网站管理员" in page.content()  # the audit trail: who, when, why
