@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 
 from govinspect.checks.run import latest_check_run, ranking
 from govinspect.errors import ConfigError
@@ -282,7 +282,14 @@ def run_history(store: Store, unit_id: str, limit: int = 20) -> dict[str, list[d
             for r in runs
         ]
         checks = session.execute(
-            select(Run.id, Run.as_of, Run.status, func.sum(Score.score), func.max(Score.failed))
+            select(
+                Run.id,
+                Run.as_of,
+                Run.status,
+                func.sum(Score.score),
+                # PostgreSQL has no max() of booleans
+                func.max(cast(Score.failed, Integer)),
+            )
             .join(Score, Score.run_id == Run.id)
             .where(Score.unit_id == unit_id, Run.kind == "check")
             .group_by(Run.id, Run.as_of, Run.status)
