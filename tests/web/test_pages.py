@@ -208,3 +208,26 @@ def test_office_manages_users(town):
     assert client.post("/users/zhao/remove", data={"csrf_token": token}).status_code == 303
     assert zhao.get("/").status_code == 303  # the session ended with the user
     assert client.post("/users/nobody/remove", data={"csrf_token": token}).status_code == 404
+
+
+def test_sessions_expire(town):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    client = town.login("assessor")
+    assert client.get("/").status_code == 200
+    later = datetime.now(UTC) + timedelta(minutes=town.settings.web_session_minutes + 1)
+    with time_machine.travel(later, tick=False):
+        response = client.get("/")
+        assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_login_redirects_only_within_the_site(town):
+    for target, expected in (("//evil.example/x", "/"), ("https://evil.example/", "/"),
+                             ("/units/county?run=1", "/units/county?run=1")):  # fmt: skip
+        client = town.client()  # a login renews the session and its CSRF token
+        token = csrf_of(client.get("/login").text)
+        response = client.post("/login", data={"username": "office", "password": PASSWORD,
+                                               "csrf_token": token, "next": target})  # fmt: skip
+        assert response.headers["location"] == expected
