@@ -218,6 +218,14 @@ def start_dashboard(settings: Any, host: str, port: int) -> Callable[[], None]:
     return stop
 
 
+def _program() -> str:
+    """How this command was invoked (``.venv/bin/govinspect`` under `make demo`)."""
+    from pathlib import Path
+
+    argv0 = Path(sys.argv[0])
+    return str(argv0) if argv0.name == "govinspect" else "govinspect"
+
+
 def print_demo_dashboard(settings: Any, folder: Any, port: int, serving: bool) -> None:
     """How to open the dashboard on the demo's data, with the demo user's password."""
     name, password = demo_user(settings)
@@ -226,7 +234,7 @@ def print_demo_dashboard(settings: Any, folder: Any, port: int, serving: bool) -
         console.print(f"dashboard: {url}", highlight=False)
     else:
         console.print(
-            f"dashboard: govinspect --config {_out(str(folder / 'govinspect.yaml'))} "
+            f"dashboard: {_out(_program())} --config {_out(str(folder / 'govinspect.yaml'))} "
             f"--data-dir {_out(str(folder))} serve --port {port}\n"
             f"           then open {url}",
             highlight=False,

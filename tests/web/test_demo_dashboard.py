@@ -21,7 +21,9 @@ def test_demo_prints_a_working_login(town, capsys):
     folder = town.settings.data_dir
     print_demo_dashboard(town.settings, folder, 8080, serving=False)
     out = capsys.readouterr().out
-    assert f"--data-dir {folder} serve --port 8080" in out
+    assert re.search(
+        rf"dashboard: \S*govinspect --config \S+ --data-dir {folder} serve --port 8080", out
+    )
     assert "http://127.0.0.1:8080/" in out
     name, password = re.search(r"log in as (\S+) / (\S+)", out).groups()
     assert login(town.client(), name, password).status_code == 303
