@@ -185,6 +185,12 @@ def test_report_download_on_demand(town):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     pack = office.get(f"/units/dept/evidence.zip?period={town.period}")
     assert pack.status_code == 200 and pack.content[:2] == b"PK"
+    docx = office.get(f"/reports/{town.period}/dept/docx")
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    pdf = office.get(f"/reports/{town.period}/dept/pdf")  # WeasyPrint with Pango, as CI has
+    assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+    assert office.get(f"/reports/{town.period}/dept/odt").status_code == 404
+    assert office.get("/reports/2026Q9/dept/html").status_code == 404
 
 
 def test_office_manages_users(town):
