@@ -139,7 +139,12 @@ def crawl(plan: CrawlPlan) -> dict[str, Any]:
     # After CrawlerProcess: its logging set-up puts the "scrapy" logger back to DEBUG, and a
     # debug record per request and item is built before the handler drops it.
     logging.getLogger("scrapy").setLevel(logging.ERROR)
-    crawler = process.create_crawler(SiteSpider)
+    spider_class: type[SiteSpider] = SiteSpider
+    if plan.redis_url:
+        from govinspect.crawler.distributed.coordinator import DistributedSpider
+
+        spider_class = DistributedSpider
+    crawler = process.create_crawler(spider_class)
     result: dict[str, Any] = {}
     closed: list[SiteSpider] = []
 

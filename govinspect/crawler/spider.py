@@ -20,10 +20,10 @@ import hashlib
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
@@ -38,13 +38,19 @@ from govinspect.crawler.cms import trs_list_model
 from govinspect.crawler.column_pages import column_key, column_name, is_content_column, page_number
 from govinspect.crawler.dates import article_date
 from govinspect.crawler.decode import decode_body
-from govinspect.crawler.distributed.common import CoordinationLost, Processed
 from govinspect.crawler.footer import footer_ids
 from govinspect.crawler.items import CheckRecord, ItemRecord, LinkRecord, ListPageRecord, PageRecord
 from govinspect.crawler.links import extract_links
 from govinspect.crawler.listing import extract_items, homepage_newest
 from govinspect.crawler.plan import CrawlPlan
 from govinspect.crawler.sources import SourceRequest
+from govinspect.crawler.state import (
+    CoordinationLost,
+    CrawlState,
+    LocalState,
+    Processed,
+    url_fingerprint,
+)
 from govinspect.crawler.urls import host_key, link_kind_by_extension, normalize_url, url_extension
 from govinspect.crawler.warc import WarcLog
 
@@ -53,138 +59,6 @@ PAGE_KINDS = frozenset({"page", "frame", "implied", "record", "refresh"})
 #: Extensions of internal URLs that are verified but never parsed.
 ASSET_EXTENSIONS = frozenset({"css", "js", "json", "xml", "rss", "atom"})
 HTML_TYPES = ("text/html", "application/xhtml")
-
-
-def url_fingerprint(url: str) -> int:
-    # 8 bytes per seen URL instead of the URL itself keeps memory flat on 10^5-page sites.
-    return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
-
-
-class CrawlState(Protocol):
-    """What one run knows beyond a single response: in memory (one process) or in Redis.
-
-    Every decision that must be taken once per run (is this URL new, may it still be crawled as
-    a page, which answer is the host's soft-404 baseline, which URL names a column) goes
-    through here, so several worker processes decide exactly like one.
-    """
-
-    def claim(self, keys: Sequence[int]) -> list[bool]:
-        """Mark URL fingerprints seen; True for each one not seen before (in order)."""
-        ...
-
-    def claim_source(self, key: str) -> bool:
-        """Mark a list-source page seen; True the first time."""
-        ...
-
-    def reserve_pages(self, wanted: int) -> int:
-        """How many of ``wanted`` new pages may still be crawled under ``max_pages``."""
-        ...
-
-    def floor_pages(self, done: int) -> None:
-        """At least ``done`` pages are already crawled (a resumed run)."""
-        ...
-
-    def truncate(self, reason: str, url: str) -> None: ...
-
-    def truncated(self) -> dict[str, dict[str, Any]]: ...
-
-    def baseline(self, host: str) -> outcomes.Baseline | None:
-        """The host's baseline if another process already fetched it."""
-        ...
-
-    def publish_baseline(self, host: str, baseline: outcomes.Baseline) -> outcomes.Baseline:
-        """Offer a fetched baseline; the first one offered is the run's (returned)."""
-        ...
-
-    def claim_list_page(self, key: str, page_no: int, url: str) -> bool:
-        """False when the column's page ``page_no`` was already read under another URL."""
-        ...
-
-    def column_url(self, key: str, first: str) -> str:
-        """The URL naming column ``key``: ``first`` unless one was chosen before."""
-        ...
-
-    def known_column_url(self, key: str) -> str | None: ...
-
-    def name_columns(self, names: Iterable[tuple[str, str]]) -> None:
-        """Keep the first navigation text seen for each column key."""
-        ...
-
-    def nav_name(self, key: str) -> str | None: ...
-
-    def queue_recheck(self, target: str, request: Request) -> None:
-        """Park a transient failure for the second verification pass."""
-        ...
-
-
-class LocalState:
-    """The run's state in this process's memory: single-node mode."""
-
-    def __init__(self, max_pages: int) -> None:
-        self.max_pages = max_pages
-        self.seen: set[int] = set()
-        self.pages = 0
-        self.truncations: dict[str, dict[str, Any]] = {}
-        self.baselines: dict[str, outcomes.Baseline] = {}
-        self.list_pages: set[tuple[str, int]] = set()
-        self.columns: dict[str, str] = {}
-        self.names: dict[str, str] = {}
-        self.recheck: dict[str, Request] = {}
-
-    def claim(self, keys: Sequence[int]) -> list[bool]:
-        fresh = []
-        for key in keys:
-            fresh.append(key not in self.seen)
-            self.seen.add(key)
-        return fresh
-
-    def claim_source(self, key: str) -> bool:
-        return self.claim([url_fingerprint(key)])[0]
-
-    def reserve_pages(self, wanted: int) -> int:
-        allowed = max(0, min(wanted, self.max_pages - self.pages))
-        self.pages += allowed
-        return allowed
-
-    def floor_pages(self, done: int) -> None:
-        self.pages = max(self.pages, done)
-
-    def truncate(self, reason: str, url: str) -> None:
-        entry = self.truncations.setdefault(reason, {"count": 0, "examples": []})
-        entry["count"] += 1
-        if len(entry["examples"]) < 5:
-            entry["examples"].append(url)
-
-    def truncated(self) -> dict[str, dict[str, Any]]:
-        return self.truncations
-
-    def baseline(self, host: str) -> outcomes.Baseline | None:
-        return None  # nobody else fetches baselines in this mode
-
-    def publish_baseline(self, host: str, baseline: outcomes.Baseline) -> outcomes.Baseline:
-        return self.baselines.setdefault(host, baseline)
-
-    def claim_list_page(self, key: str, page_no: int, url: str) -> bool:
-        if (key, page_no) in self.list_pages:
-            return False
-        self.list_pages.add((key, page_no))
-        return True
-
-    def column_url(self, key: str, first: str) -> str:
-        return self.columns.setdefault(key, first)
-
-    def known_column_url(self, key: str) -> str | None:
-        return self.columns.get(key)
-
-    def name_columns(self, names: Iterable[tuple[str, str]]) -> None:
-        for key, text in names:
-            self.names.setdefault(key, text)
-
-    def nav_name(self, key: str) -> str | None:
-        return self.names.get(key)
-
-    def queue_recheck(self, target: str, request: Request) -> None:
-        self.recheck[target] = request
 
 
 def _tracked(callback: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
@@ -282,10 +156,6 @@ class SiteSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
         crawler.signals.connect(spider.on_bytes, signal=signals.bytes_received)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
-        if spider.plan.redis_url:
-            from govinspect.crawler.distributed.coordinator import join
-
-            join(spider, crawler)
         return spider
 
     @property

@@ -47,6 +47,7 @@ from govinspect.crawler.distributed.politeness import (
 )
 from govinspect.crawler.distributed.state import RedisState
 from govinspect.crawler.plan import CrawlPlan
+from govinspect.crawler.spider import SiteSpider
 from govinspect.store import crawlstore
 from govinspect.store.models import ColumnItem, LinkCheck, Page
 
@@ -115,6 +116,16 @@ def scrapy_overrides(plan: CrawlPlan) -> dict[str, Any]:
 
 def connect(url: str) -> Redis:
     return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+
+
+class DistributedSpider(SiteSpider):
+    """The site spider as one worker of a distributed run: joins the run when created."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> DistributedSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        join(spider, crawler)
+        return spider
 
 
 def join(spider: Any, crawler: Any) -> None:
