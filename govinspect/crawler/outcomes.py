@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from govinspect.crawler.urls import OTHER_SCHEME, unfetchable_problem
+
 OK = "ok"
 HTTP_ERROR = "http_error"
 SOFT_404 = "soft_404"
@@ -28,6 +30,14 @@ TLS_ERROR = "tls_error"
 REDIRECT_LOOP = "redirect_loop"
 BLOCKED = "blocked"
 ROBOTS_EXCLUDED = "robots_excluded"
+#: A link no browser can follow (``http://``, ``http://localhost]``, ``file:``): recorded from
+#: the page, never fetched.
+INVALID_URL = "invalid_url"
+#: A link the crawler does not fetch: ``mailto:``, ``tel:``, ``ftp:`` ..., or a target only
+#: linked from pages whose ``<meta name="robots">`` says nofollow.
+NOT_CHECKED = "not_checked"
+#: ``page.html#part``: the page is there, the anchor ``part`` is not (crawler/anchors.py).
+MISSING_ANCHOR = "missing_anchor"
 
 #: Outcomes that make a target dead (counted against the site).
 DEAD = frozenset(
@@ -40,10 +50,14 @@ DEAD = frozenset(
         TIMEOUT,
         TLS_ERROR,
         REDIRECT_LOOP,
+        INVALID_URL,
     }
 )
 #: Outcomes that say nothing about the target (listed apart, never counted as dead).
 UNKNOWN = frozenset({BLOCKED, ROBOTS_EXCLUDED})
+#: Outcomes listed apart as their own kind, never counted as dead: not fetched on purpose, or
+#: a missing place in a page that exists.
+NOTED = frozenset({NOT_CHECKED, MISSING_ANCHOR})
 
 
 @cache
@@ -67,6 +81,14 @@ def classify_status(status: int) -> str:
     if status >= 400:
         return HTTP_ERROR
     return OK
+
+
+def unfetchable(url: str) -> tuple[str, str]:
+    """Outcome and error of a link target no request can be made for (never fetched)."""
+    if unfetchable_problem(url) == OTHER_SCHEME:
+        scheme = url.partition(":")[0].lower()
+        return NOT_CHECKED, f"{scheme}: links are not checked"
+    return INVALID_URL, "not a valid URL: no browser can follow it"
 
 
 @dataclass(frozen=True, slots=True)
