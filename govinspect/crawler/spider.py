@@ -34,13 +34,14 @@ from twisted.python.failure import Failure
 
 from govinspect.crawler import columns as colmod
 from govinspect.crawler import outcomes, sources
+from govinspect.crawler.analysis import PageAnalysis
 from govinspect.crawler.cms import trs_list_model
 from govinspect.crawler.column_pages import column_key, column_name, is_content_column, page_number
 from govinspect.crawler.dates import article_date
 from govinspect.crawler.decode import decode_body
 from govinspect.crawler.footer import footer_ids
 from govinspect.crawler.items import CheckRecord, ItemRecord, LinkRecord, ListPageRecord, PageRecord
-from govinspect.crawler.links import extract_links
+from govinspect.crawler.links import ExtractResult, Link, extract_links
 from govinspect.crawler.listing import extract_items, homepage_newest
 from govinspect.crawler.plan import CrawlPlan
 from govinspect.crawler.sources import SourceRequest
@@ -51,8 +52,15 @@ from govinspect.crawler.state import (
     Processed,
     url_fingerprint,
 )
-from govinspect.crawler.urls import host_key, link_kind_by_extension, normalize_url, url_extension
+from govinspect.crawler.urls import (
+    host_key,
+    is_fetchable,
+    link_kind_by_extension,
+    normalize_url,
+    url_extension,
+)
 from govinspect.crawler.warc import WarcLog
+from govinspect.store.models import URL
 
 #: Link kinds whose internal targets are crawled as pages.
 PAGE_KINDS = frozenset({"page", "frame", "implied", "record", "refresh"})
@@ -192,11 +200,14 @@ class SiteSpider(scrapy.Spider):
         if self.frontier is not None:
             yield from self._resume_requests()
 
-    def _resume_requests(self) -> Iterator[Request]:
+    def _resume_requests(self) -> Iterator[Request | CheckRecord]:
         self.state.claim([url_fingerprint(url) for url in self.frontier.done])
         self.state.floor_pages(self.frontier.pages_done)
         for url, kind, depth in self.frontier.pending:
-            yield from self.schedule_many([(url, kind, depth)])
+            if is_fetchable(url):
+                yield from self.schedule_many([(url, kind, depth)])
+            else:
+                yield from self._unfetchable([url])
 
     # --- requests ----------------------------------------------------------------------
 
@@ -272,8 +283,8 @@ class SiteSpider(scrapy.Spider):
         fresh = self.state.claim([url_fingerprint(url) for url, _, _ in targets])
         chosen: list[tuple[str, str, int, bool]] = []
         for (url, kind, depth), new in zip(targets, fresh, strict=True):
-            if not (new or force):
-                continue
+            if not (new or force) or not is_fetchable(url):
+                continue  # unfetchable targets come from pages: they are decided there
             if len(url) > self.plan.max_url_length:
                 self.state.truncate("max_url_length", url)
                 continue
@@ -389,29 +400,83 @@ class SiteSpider(scrapy.Spider):
             yield from self._finish_page(response, None, None)
             return
         text, charset = decode_body(response.body, content_type)
-        extracted = extract_links(
-            text, response.url, max_links=self.plan.max_links_per_page, encoding=charset
-        )
+        # Each analysis step may fail alone (crawler/analysis.py): the page is kept regardless.
+        analysis = PageAnalysis(response.url)
+        extracted = analysis.run(
+            "links",
+            lambda: extract_links(
+                text, response.url, max_links=self.plan.max_links_per_page, encoding=charset
+            ),
+            None,
+        ) or ExtractResult([], _title(text), response.url, {}, None)
         if extracted.truncated:
             self.state.truncate("max_links_per_page", response.url)
         page = self._page_record(response, gi, extracted.title, charset)
         page.meta = {k: v for k, v in extracted.meta.items() if len(v) < 500}
+        _page_facts(page, extracted)
         depth = gi.get("depth", 0)
+        links = self._storable(extracted.links)
         page.links = [
             LinkRecord(link.url, link.raw[:2000], link.text, link.tag, link.attr, link.kind)
-            for link in extracted.links
+            for link in links
         ]
-        yield from self.schedule_many([(link.url, link.kind, depth) for link in extracted.links])
+        # Targets no request can be made for are decided now, ahead of the page's row: a crawl
+        # killed between two store batches never leaves one of them unverified.
+        yield from self._unfetchable([link.url for link in links if link.problem])
+        followed = [link for link in links if link.problem is None and link.kind != "anchor"]
+        if not extracted.nofollow:  # <meta name="robots" content="nofollow">: recorded only
+            yield from self.schedule_many([(link.url, link.kind, depth) for link in followed])
         self.state.name_columns(
             (column_key(link.url), link.text)
-            for link in extracted.links
+            for link in followed
             if link.text and link.kind == "page"
         )
-        verdict = self._html_verdict(response, extracted.title, text, extracted.refresh)
+        verdict = analysis.run(
+            "soft_404",
+            lambda: self._html_verdict(response, extracted.title, text, extracted.refresh),
+            (outcomes.OK, None),
+        )
         if verdict is None or verdict[0] == outcomes.OK:
             # A "not found" page is no column and no article, whatever it looks like.
-            yield from self._columns(text, response, gi, page, extracted)
+            yield from analysis.items(
+                "columns", lambda: self._columns(text, response, gi, page, extracted)
+            )
+        if analysis.errors:  # counted in the run summary from the store (runner._finish)
+            page.meta["analysis_errors"] = analysis.errors
         yield from self._decide(response, verdict, page)
+
+    def _storable(self, links: list[Link]) -> list[Link]:
+        """Links whose target fits the store's URL columns; longer ones are a truncation."""
+        kept = []
+        for link in links:
+            if len(link.url) > URL.length:
+                self.state.truncate("max_url_length", link.url)
+            else:
+                kept.append(link)
+        return kept
+
+    def _unfetchable(self, urls: Sequence[str]) -> Iterator[CheckRecord]:
+        """The checks of targets that cannot be fetched (invalid, mailto: ...), once per run."""
+        if not urls:
+            return
+        for url, new in zip(
+            urls, self.state.claim([url_fingerprint(u) for u in urls]), strict=True
+        ):
+            if new:
+                yield self.unfetchable_check(url)
+
+    def unfetchable_check(self, url: str) -> CheckRecord:
+        outcome, error = outcomes.unfetchable(url)
+        self.stats_counter[outcome] += 1
+        return CheckRecord(
+            target_url=url,
+            outcome=outcome,
+            status=None,
+            error=error,
+            final_url=None,
+            checked_at=_now(),
+            attempts=[],
+        )
 
     def _page_record(
         self, response: Response, gi: dict, title: str | None, charset: str | None
@@ -724,6 +789,8 @@ class SiteSpider(scrapy.Spider):
             name = column_name(meta, crumbs, nav_name, page.title, key)
             if colmod.classify_column(name, self.plan.column_types) == "other":
                 return  # 联系我们, 网站地图, 专题 pages: content, but no column any rule is about
+        if page.meta.get("nofollow"):
+            more = []  # further list pages are links the page forbids following
         for request in more:
             yield from self._source_request(request, key, gi)
         page_no = page_number(url, pager)
@@ -823,10 +890,20 @@ class SiteSpider(scrapy.Spider):
         }
 
 
+def _page_facts(page: PageRecord, extracted: ExtractResult) -> None:
+    """What the run's end needs from the page: its anchors, and whether it forbids following."""
+    if extracted.anchors is not None:
+        page.meta["anchors"] = extracted.anchors
+        if extracted.anchors_truncated:
+            page.meta["anchors_truncated"] = True
+    if extracted.nofollow:
+        page.meta["nofollow"] = True
+
+
 def _item(found: Any) -> ItemRecord:
     return ItemRecord(
         title=(found.title or "")[:1000],
-        url=found.url,
+        url=found.url if found.url and len(found.url) <= URL.length else None,
         published=found.date,
         date_source=found.date_source,
         date_raw=found.date_raw,

@@ -48,6 +48,7 @@ from govinspect.crawler.distributed.politeness import (
 from govinspect.crawler.distributed.state import RedisState
 from govinspect.crawler.plan import CrawlPlan
 from govinspect.crawler.spider import SiteSpider
+from govinspect.crawler.urls import is_fetchable
 from govinspect.store import crawlstore
 from govinspect.store.models import ColumnItem, LinkCheck, Page
 
@@ -330,6 +331,13 @@ class Coordinator:
                     for url, page in items
                     if page in sources and url not in checked
                 ]
+                # A link no request can be made for (mailto:, an invalid URL) whose check died
+                # with its worker: decided here, as the page that had it would have.
+                odd = [url for url, _, _ in found if not is_fetchable(url)]
+                crawlstore.write_checks(
+                    session, self.plan.run_id, [self.spider.unfetchable_check(u) for u in odd]
+                )
+                found = [target for target in found if is_fetchable(target[0])]
         finally:
             store.dispose()
         limit = self.plan.max_url_length
