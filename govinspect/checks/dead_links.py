@@ -1,14 +1,18 @@
 """不可用链接: dead link targets on the homepage and on other pages, one finding per target.
 
 The crawler verified every distinct target and classed it (``LinkCheck.outcome``).  Dead
-outcomes count; ``blocked`` and ``robots_excluded`` targets are unknown (we were not allowed to
-look) and are listed separately, never counted as dead.
+outcomes count (``invalid_url`` too: no visitor can follow such a link); ``blocked`` and
+``robots_excluded`` targets are unknown (we were not allowed to look) and are listed
+separately, never counted as dead. ``not_checked`` targets (``mailto:``, ``tel:``, links only
+on nofollow pages) and ``missing_anchor`` targets (``page.html#part`` whose page lacks the
+anchor) are listed in the report under their own keys, without a finding.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import unquote
 
 from govinspect.checks import tables
 from govinspect.checks.facts import LinkCheckFact, UnitFacts
@@ -23,6 +27,11 @@ def outcome_groups() -> tuple[frozenset[str], frozenset[str]]:
     """(dead outcomes, unknown outcomes) from the checks' tables."""
     groups = tables.tables()["link_outcomes"]
     return frozenset(groups["dead"]), frozenset(groups["unknown"])
+
+
+def listed_outcomes() -> dict[str, str]:
+    """Outcomes reported apart: outcome -> report key (``missing_anchor``: ``missing_anchors``)."""
+    return dict(tables.tables()["link_outcomes"]["listed"])
 
 
 def counted(link: LinkCheckFact) -> bool:
@@ -52,7 +61,7 @@ def _evidence(link: LinkCheckFact) -> dict[str, Any]:
 
 
 def _row(link: LinkCheckFact) -> dict[str, Any]:
-    return {
+    row = {
         "url": clean_url(link.target_url),
         "found_on": [clean_url(u) for u in link.found_on],
         "found_on_total": link.found_on_total,
@@ -62,13 +71,21 @@ def _row(link: LinkCheckFact) -> dict[str, Any]:
         "outcome": link.outcome,
         "text": link.anchor_text,
     }
+    if "#" in link.target_url:
+        row["anchor"] = unquote(link.target_url.partition("#")[2])
+    scheme = link.target_url.partition(":")[0].lower()
+    if scheme not in ("http", "https"):
+        row["scheme"] = scheme
+    return row
 
 
 def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     dead_outcomes, unknown_outcomes = outcome_groups()
+    listed = listed_outcomes()
     reporter = Reporter(CHECK, rubric)
     dead: list[LinkCheckFact] = []
     unknown: list[LinkCheckFact] = []
+    apart: dict[str, list[dict[str, Any]]] = {key: [] for key in listed.values()}
     for link in facts.link_checks:
         if not counted(link):
             continue
@@ -76,6 +93,8 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
             dead.append(link)
         elif link.outcome in unknown_outcomes:
             unknown.append(link)
+        elif link.outcome in listed:
+            apart[listed[link.outcome]].append(_row(link))
     dead.sort(key=lambda link: (not link.on_homepage, link.target_url))
     for link in dead:
         rule = "dead_link_homepage" if link.on_homepage else "dead_link_other"
@@ -98,4 +117,5 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
         )
     reporter.result.report["dead_links"] = [_row(link) for link in dead]
     reporter.result.report["unknown_links"] = [_row(link) for link in unknown]
+    reporter.result.report.update(apart)
     return reporter.result
