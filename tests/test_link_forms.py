@@ -123,10 +123,26 @@ PAGE_BODIES = {
 }
 
 
+SITEMAP = (
+    '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/'
+    'sitemap/0.9"><url><loc>http://localhost]</loc></url><url><loc>{base}/from-sitemap.html'
+    "</loc></url></urlset>"
+)
+
+
 def site_routes() -> dict:
     home = "".join(f'<a href="/{p}">{p}</a>' for p in PAGES) + '<a href="/a.html">甲</a>'
     routes = {"/": html(home, title="测试县人民政府"), **PAGE_BODIES}
-    for path in ("/a.html", "/b.html", "/refresh-target.html", "/search-a.html", "/search-b.html"):
+
+    def sitemap(method, handler):  # a malformed <loc> must not cost the sitemap's others
+        base = f"http://127.0.0.1:{handler.server.server_address[1]}"
+        return 200, {"Content-Type": "application/xml"}, SITEMAP.format(base=base).encode()
+
+    routes["/sitemap.xml"] = sitemap
+    for path in (
+        "/a.html", "/b.html", "/refresh-target.html", "/search-a.html", "/search-b.html",
+        "/from-sitemap.html",
+    ):  # fmt: skip
         routes[path] = html("<p>" + "正文内容。" * 40 + "</p>", title=path)
     for path in (
         "/favicon.ico", "/test.swf", "/notice.asc", "/clip.mp4", "/file.txt",
@@ -185,6 +201,7 @@ def expected(base: str) -> dict[str, str]:
     """Every link target of the site and its outcome: the test's ``.result`` file."""
     ok = [
         "/", *(f"/{p}" for p in PAGES), "/a.html", "/b.html", "/refresh-target.html",
+        "/from-sitemap.html",
         "/favicon.ico", "/test.swf", "/notice.asc", "/clip.mp4", "/file.txt", "/search-a.html",
         "/search-b.html", "/img/banner.jpg", "/css/base.css", "/img/nav.png", "/font/f.woff",
         "/plugins/", "/plugins/movie.swf", "/plugins/a.jar", "/applets/", "/applets/old.jar",

@@ -390,3 +390,17 @@ def test_a_link_longer_than_the_store_allows_is_a_truncation(tmp_path):
     page = next(item for item in out if isinstance(item, PageRecord))
     assert [link.target_url for link in page.links] == [f"{ROOT}/ok.html"]
     assert spider.state.truncated()["max_url_length"]["count"] == 1
+
+
+def test_an_invalid_refresh_or_codebase_is_recorded_but_never_used():
+    html = (
+        '<meta http-equiv="refresh" content="0; url=http://localhost]">'
+        '<object codebase="http://[::1" data="m.swf"></object>'
+    )
+    result = extract_links(html, PAGE)
+    assert result.refresh is None
+    assert [(link.url, link.problem) for link in result.links] == [
+        ("http://localhost]", INVALID),
+        ("http://[::1", INVALID),
+        (f"{ROOT}/zwgk/tzgg/m.swf", None),  # joined against the page instead
+    ]

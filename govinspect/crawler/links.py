@@ -241,7 +241,7 @@ class _Collector:
         anchor: bool = False,
         base: str | None = None,
     ) -> str | None:
-        """Resolve and record one URL; returns the absolute URL (None if not a link).
+        """Resolve and record one URL; returns the absolute URL (None if it cannot be fetched).
 
         ``script``: a literal from script code (JavaScript identifiers are no links there).
         ``anchor``: a navigation link whose fragment names a place to check. ``base``: joins
@@ -263,7 +263,9 @@ class _Collector:
         if target.problem is None and kind in KINDS_REFINED_BY_EXTENSION:
             kind = link_kind_by_extension(url) or kind
         self._record(url, raw, tag, attr, text, kind, target.problem)
-        if anchor and target.problem is None and is_anchor_fragment(target.fragment):
+        if target.problem is not None:
+            return None  # recorded, but no base to join against, no refresh to follow
+        if anchor and is_anchor_fragment(target.fragment):
             self._record(anchor_target(url, target.fragment), raw, tag, attr, text, "anchor")
         return url
 

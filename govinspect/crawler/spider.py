@@ -24,7 +24,6 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -57,6 +56,7 @@ from govinspect.crawler.urls import (
     is_fetchable,
     link_kind_by_extension,
     normalize_url,
+    split_url,
     url_extension,
 )
 from govinspect.crawler.warc import WarcLog
@@ -261,7 +261,7 @@ class SiteSpider(scrapy.Spider):
         )
 
     def _in_scope(self, url: str) -> bool:
-        return urlsplit(url).netloc.lower() in self.scope
+        return split_url(url).netloc.lower() in self.scope
 
     def _crawlable(self, url: str, link_kind: str) -> bool:
         return (
@@ -745,7 +745,9 @@ class SiteSpider(scrapy.Spider):
             normalize_url(loc.strip())
             for loc in response.xpath("//*[local-name()='loc']/text()").getall()[:50_000]
         )
-        yield from self.schedule_many([(url, "page", 0) for url in urls if self._in_scope(url)])
+        yield from self.schedule_many(
+            [(url, "page", 0) for url in urls if is_fetchable(url) and self._in_scope(url)]
+        )
 
     @_tracked
     def _ignore(self, failure: Failure) -> None:
