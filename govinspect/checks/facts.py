@@ -139,7 +139,7 @@ class LinkFact:
 
 @dataclass(frozen=True, slots=True)
 class LinkCheckFact:
-    """A verified link target that is not ok, with where it appears."""
+    """A link target that is not ok (dead, unknown, or listed apart), with where it appears."""
 
     target_url: str
     outcome: str
@@ -485,7 +485,7 @@ def _links_from(session: Session, pages: Iterable[PageFact]) -> dict[str, tuple[
 
 
 def _link_checks(session: Session, run_id: int, limit: int) -> tuple[LinkCheckFact, ...]:
-    outcomes = sorted(link_outcomes.DEAD | link_outcomes.UNKNOWN)
+    outcomes = sorted(link_outcomes.DEAD | link_outcomes.UNKNOWN | link_outcomes.NOTED)
     checks = list(
         session.scalars(
             select(LinkCheck)
@@ -588,6 +588,7 @@ def _named_links(session: Session, run_id: int) -> tuple[LinkFact, ...]:
             select(Link.page_id, Link.target_url, Link.anchor_text, Link.kind, Link.on_homepage)
             .where(
                 Link.page_id.in_(chunk),
+                Link.kind != "anchor",  # a fragment link's page#part twin names no new target
                 or_(*(Link.anchor_text.contains(n, autoescape=True) for n in names)),
             )
             .order_by(Link.id)

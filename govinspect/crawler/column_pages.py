@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
-from govinspect.crawler.urls import normalize_url
+from govinspect.crawler.urls import normalize_url, split_url
 
 _INDEX = re.compile(r"^(index|default)(_\d+)?\.[a-z]+$", re.I)
 _NUMBERED = re.compile(r"^(?P<stem>.+?)_(?P<n>\d+)\.(?P<ext>[a-z]+)$", re.I)
@@ -24,7 +23,7 @@ def column_key(url: str, pager: Any = None) -> str:
     """One spelling per column: the folder of an index series, without paging parameters."""
     if pager is not None and getattr(pager, "page_urls", None):
         url = pager.page_urls[0]
-    parts = urlsplit(url)
+    parts = split_url(url)
     path = parts.path or "/"
     name = path.rpartition("/")[2]
     if _INDEX.match(name):
@@ -39,7 +38,7 @@ def page_number(url: str, pager: Any = None) -> int:
     """0-based position of a list page in its series."""
     if pager is not None:
         return max(int(pager.current_page) - 1, 0)
-    parts = urlsplit(url)
+    parts = split_url(url)
     for pair in parts.query.split("&"):
         key, _, value = pair.partition("=")
         if key.lower() in PAGE_PARAMS and value.isdigit():

@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
-from urllib.parse import urljoin, urlsplit
 
 import yaml
 from lxml import etree
@@ -57,6 +56,7 @@ from govinspect.crawler.dates import (
     parse_html,
     text_chunks,
 )
+from govinspect.crawler.urls import join_url, split_url
 
 # --- data: structure thresholds and hint tables (the one place for these) -------------------------
 
@@ -311,8 +311,8 @@ class _Page:
         self.crawl_date = crawl_date
         base = root.find(".//base[@href]")
         base_href = base.get("href").strip() if base is not None else ""
-        self.base_url = urljoin(page_url, base_href) if base_href else page_url
-        self.host = urlsplit(page_url).hostname or ""
+        self.base_url = join_url(page_url, base_href) if base_href else page_url
+        self.host = split_url(page_url).hostname or ""
         self.templates = _drop_templates(root)
         self.script_list = _script_list(root)
         drop_invisible(root)
@@ -537,7 +537,7 @@ def _record(el: etree._Element, page: _Page) -> _Record | None:
     if other_text > MAX_RECORD_TEXT:
         return None
     value, raw, flags = _record_date(el, main, page)
-    url = urljoin(page.base_url, page.anchor(main)[2])
+    url = join_url(page.base_url, page.anchor(main)[2])
     return _Record(el, title, url, value, raw, flags)
 
 
@@ -726,7 +726,7 @@ def _list_signals(page: _Page) -> list[str]:
 
 
 def _is_doc_url(url: str) -> bool:
-    return bool(_DOC_URL.search(urlsplit(url).path + ("?" + urlsplit(url).query)))
+    return bool(_DOC_URL.search(split_url(url).path + ("?" + split_url(url).query)))
 
 
 def _undated_list(groups: list[_Group]) -> _Group | None:
@@ -749,8 +749,8 @@ def _navigation_links(page: _Page) -> int:
     for a in page.root.iter("a"):
         if page.in_hinted(a) or not page.anchor(a)[0]:
             continue
-        url = urljoin(page.base_url, page.anchor(a)[2])
-        if urlsplit(url).hostname != page.host or _is_doc_url(url):
+        url = join_url(page.base_url, page.anchor(a)[2])
+        if split_url(url).hostname != page.host or _is_doc_url(url):
             continue
         if len(page.anchor(a)[1]) <= NAV_LINK_MAX_TEXT:
             count += 1
