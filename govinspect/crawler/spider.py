@@ -635,9 +635,13 @@ class SiteSpider(scrapy.Spider):
             fetched_at=_now(),
             request_headers=request_headers,
         )
-        self.crawler.signals.send_catch_log(
-            CAPTURE_ARCHIVED, request=request, ref=warc, uri=response.url
-        )
+        # The HTTP cache remembers the capture a later 304 refers to; a spider built without a
+        # crawler (unit tests of the parse path) has no cache to tell.
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None:
+            crawler.signals.send_catch_log(
+                CAPTURE_ARCHIVED, request=request, ref=warc, uri=response.url
+            )
         return warc
 
     def _queue_recheck(self, request: Request) -> None:
