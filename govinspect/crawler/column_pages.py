@@ -14,6 +14,13 @@ from govinspect.crawler.urls import normalize_url, split_url
 
 _INDEX = re.compile(r"^(index|default)(_\d+)?\.[a-z]+$", re.I)
 _NUMBERED = re.compile(r"^(?P<stem>.+?)_(?P<n>\d+)\.(?P<ext>[a-z]+)$", re.I)
+#: Further pages of a list named after the list, not the folder: list.html, list_1.html ...
+#: (stems of list pages only: content_12.html or art_1104_12.html are documents, not pages).
+_SERIES = re.compile(
+    r"^(?P<stem>(?:list|lists|more|node|column|channel)(?:[_-][a-z0-9]+)*?)_(?P<n>\d+)"
+    r"\.(?P<ext>[a-z]+)$",
+    re.I,
+)
 PAGE_PARAMS = frozenset(
     {"page", "pageno", "pageindex", "pagenum", "p", "curpage", "currentpage", "pagenumber"}
 )
@@ -28,6 +35,8 @@ def column_key(url: str, pager: Any = None) -> str:
     name = path.rpartition("/")[2]
     if _INDEX.match(name):
         path = path[: len(path) - len(name)]
+    elif series := _SERIES.match(name):
+        path = path[: len(path) - len(name)] + f"{series['stem']}.{series['ext']}"
     query = "&".join(
         p for p in parts.query.split("&") if p and p.split("=")[0].lower() not in PAGE_PARAMS
     )

@@ -40,8 +40,9 @@ COLUMN_TYPES = (
     "interaction",
     "other",
 )
-#: Breadcrumb separators (after NFKC: ＞ is >); a separator-only text is not a name.
-_SEPARATORS = re.compile(r"\s*(?:>>|>|»|›|/|→|〉|»|≫|＞|\\)\s*")
+#: Breadcrumb separators (after NFKC: ＞ is >); a separator-only text is not a name.  Dashes
+#: and bars separate only with spaces around them or alone (名称 may hold a hyphen).
+_SEPARATORS = re.compile(r"\s*(?:>>|>|»|›|/|→|〉|»|≫|＞|\\)\s*|\s+[-–—|·]\s+|^\s*[-–—|·]\s*$")
 #: How far above the label a breadcrumb container may sit.
 _CRUMB_CLIMB = 4
 #: Tokens of regions that never hold the sitemap itself.
@@ -225,6 +226,9 @@ def breadcrumb(html: str, page_url: str) -> list[tuple[str, str | None]]:
     root = parse_html(html)
     if root is None:
         return []
+    base = root.find(".//base[@href]")
+    if base is not None and (base.get("href") or "").strip():
+        page_url = join_url(page_url, base.get("href").strip())  # links resolve against it
     drop_invisible(root)
     container, labelled = _crumb_container(root)
     if container is None:
@@ -259,6 +263,21 @@ def _column_url_re() -> re.Pattern[str]:
 def _path_query(url: str) -> str:
     parts = split_url(url)
     return parts.path + ("?" + parts.query if parts.query else "")
+
+
+def column_shaped(url: str) -> bool:
+    """Whether a URL has the shape of a column page (a folder, an index or list page,
+    ``/col/colN``, ``?channelid=`` ...) and not that of a document or a file."""
+    where = _path_query(url)
+    if _DOC_URL.search(where) or _FILE_EXT.search(split_url(url).path):
+        return False
+    return bool(_column_url_re().search(where))
+
+
+def inline_column(url: str, column_type: str) -> bool:
+    """A page without a list that is still a column by its type and address: a section's
+    single content page (the guide) on a site that tags no column and prints no breadcrumb."""
+    return column_type in _data()["content_column_types"] and column_shaped(url)
 
 
 def _column_link(a: etree._Element, base_url: str, site: str) -> tuple[str, str] | None:

@@ -811,11 +811,12 @@ class SiteSpider(scrapy.Spider):
         is_list = listing.is_list or bool(datastores) or script_filled
         if not is_list:
             yield from self._article_date(text, url, page)
-            if not is_content_column(page.meta, crumbs, url):
-                return
             name = column_name(meta, crumbs, nav_name, page.title, key)
-            if colmod.classify_column(name, self.plan.column_types) == "other":
+            kind = colmod.classify_column(name, self.plan.column_types)
+            if kind == "other":
                 return  # 联系我们, 网站地图, 专题 pages: content, but no column any rule is about
+            if not (is_content_column(page.meta, crumbs, url) or colmod.inline_column(url, kind)):
+                return  # an article (the run's end drops articles that still look like columns)
         if page.meta.get("nofollow"):
             more = []  # further list pages are links the page forbids following
         for request in more:
@@ -832,7 +833,7 @@ class SiteSpider(scrapy.Spider):
             column_url=self.state.column_url(key, url if page_no == 0 else key),
             page_url=url,
             name=column_name(meta, crumbs, nav_name, page.title, key),
-            items=[_item(i) for i in items],
+            items=[_item(i, page.charset) for i in items],
             is_list=is_list,
             placeholder=listing.placeholder,
             script_filled=script_filled,
@@ -927,10 +928,14 @@ def _page_facts(page: PageRecord, extracted: ExtractResult) -> None:
         page.meta["nofollow"] = True
 
 
-def _item(found: Any) -> ItemRecord:
+def _item(found: Any, encoding: str | None = None) -> ItemRecord:
+    # Items join their pages and links by URL: spelled like them (percent-encoded, the query
+    # in the page's encoding), not as the list wrote them (/政务公开/文章 1.html); a URL longer
+    # than the store's column is dropped (the item keeps its title and date).
+    url = normalize_url(found.url, encoding or "utf-8") if found.url else None
     return ItemRecord(
         title=(found.title or "")[:1000],
-        url=found.url if found.url and len(found.url) <= URL.length else None,
+        url=url if url and len(url) <= URL.length else None,
         published=found.date,
         date_source=found.date_source,
         date_raw=found.date_raw,

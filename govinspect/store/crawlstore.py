@@ -245,8 +245,10 @@ def finalize_columns(
         )
     }
     columns = list(session.scalars(select(Column).where(Column.run_id == run_id)))
+    articles = _articles(session, run_id, columns)
+    columns = [c for c in columns if c not in articles]
     channels = _channels(session, run_id, columns)
-    for column in channels:
+    for column in (*articles, *channels):
         session.execute(delete(ColumnItem).where(ColumnItem.column_id == column.id))
         session.delete(column)
     columns = [c for c in columns if c not in channels]
@@ -267,13 +269,63 @@ def finalize_columns(
     return len(columns)
 
 
+def _articles(session: Session, run_id: int, columns: list[Column]) -> list[Column]:
+    """Content pages recorded as columns that are articles of a column.
+
+    A page that shows no list is a column only as a section's single content page (the guide
+    shown inline).  Many CMSs print ``ColumnName`` (without ``ArticleTitle``) or a breadcrumb
+    ending in a link to the page itself on every article, so only the whole run can tell: a
+    page that some column lists as an item, or that names itself after a list column, is an
+    article of that column.
+    """
+    content = [c for c in columns if not c.is_list]
+    if not content:
+        return []
+    spellings: dict[str, Column] = {}
+    for column in content:
+        for url in (column.url, *(column.list_pages or [])):
+            spellings[url] = column
+    # A list may link the address before a redirect: the page row knows both.
+    for chunk in _chunks(list(spellings)):
+        for url, final in session.execute(
+            select(Page.url, Page.final_url).where(Page.run_id == run_id, Page.final_url.in_(chunk))
+        ):
+            spellings.setdefault(url, spellings[final])
+    found: dict[int, Column] = {}
+    for chunk in _chunks(list(spellings)):
+        for url, column_id in session.execute(
+            select(ColumnItem.url, ColumnItem.column_id)
+            .where(ColumnItem.run_id == run_id, ColumnItem.url.in_(chunk))
+            .distinct()
+        ):
+            column = spellings[url]
+            if column_id != column.id:
+                found[column.id] = column
+    filled = set(
+        session.scalars(select(ColumnItem.column_id).where(ColumnItem.run_id == run_id).distinct())
+    )
+    list_names = {c.name for c in columns if c.is_list and c.id in filled}
+    for column in content:
+        if column.name in list_names:
+            found[column.id] = column
+    return list(found.values())
+
+
 #: A list page whose items are mostly other columns' items is a channel page (频道: 新闻中心
 #: showing the newest of 要闻, 动态 ...), not a column of its own.
 CHANNEL_SHARE = 0.8
 CHANNEL_MIN_ITEMS = 3
+#: Columns a channel draws its items from when its sub-columns are not known otherwise.
+CHANNEL_MIN_SOURCES = 2
 
 
 def _channels(session: Session, run_id: int, columns: list[Column]) -> list[Column]:
+    """Channel pages: most items are other columns' items, and it has sub-columns.
+
+    Sub-columns are known from breadcrumbs or URL folders; a site without either still shows
+    a channel by what it lists: the newest items of several other columns, no one of which
+    holds most of them.
+    """
     by_column: dict[int, set[str]] = defaultdict(set)
     for column_id, url in session.execute(
         select(ColumnItem.column_id, ColumnItem.url).where(
@@ -286,13 +338,19 @@ def _channels(session: Session, run_id: int, columns: list[Column]) -> list[Colu
         own = by_column.get(column.id, set())
         if len(own) < CHANNEL_MIN_ITEMS:
             continue
-        children = [
-            c
-            for c in columns
-            if c is not column and (c.parent_url == column.url or c.url.startswith(column.url))
-        ]
-        elsewhere = set().union(*(by_column.get(c.id, set()) for c in columns if c is not column))
-        if children and len(own & elsewhere) >= CHANNEL_SHARE * len(own):
+        others = [c for c in columns if c is not column]
+        shared = {c.id: own & by_column.get(c.id, set()) for c in others}
+        elsewhere = set().union(*shared.values())
+        if len(own & elsewhere) < CHANNEL_SHARE * len(own):
+            continue
+        children = any(c.parent_url == column.url or c.url.startswith(column.url) for c in others)
+        # Without known sub-columns: items of several columns, not a selection of one column
+        # (a 图片新闻 list repeating 工作动态 items is a column of its own).
+        sources = [urls for urls in shared.values() if urls]
+        several = len(sources) >= CHANNEL_MIN_SOURCES and max(
+            map(len, sources)
+        ) < CHANNEL_SHARE * len(own)
+        if children or several:
             found.append(column)
     return found
 
