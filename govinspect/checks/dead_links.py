@@ -1,16 +1,21 @@
 """不可用链接: dead link targets on the homepage and on other pages, one finding per target.
 
 The crawler verified every distinct target and classed it (``LinkCheck.outcome``).  Dead
-outcomes count; ``blocked`` and ``robots_excluded`` targets are unknown (we were not allowed to
-look) and are listed separately, never counted as dead.  A dead target matching one of the
-unit's ``exclude_links`` patterns (registry) is not counted either: its finding is kept as a
-notice marked excluded (with the pattern) and listed under ``excluded_links``, never dropped.
+outcomes count (``invalid_url`` too: no visitor can follow such a link); ``blocked`` and
+``robots_excluded`` targets are unknown (we were not allowed to look) and are listed
+separately, never counted as dead. ``not_checked`` targets (``mailto:``, ``tel:``, links only
+on nofollow pages) and ``missing_anchor`` targets (``page.html#part`` whose page lacks the
+anchor) are listed in the report under their own keys, without a finding.  A dead target
+matching one of the unit's ``exclude_links`` patterns (registry) is not counted either: its
+finding is kept as a notice marked excluded (with the pattern) and listed under
+``excluded_links``, never dropped.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import unquote
 
 from govinspect.checks import tables
 from govinspect.checks.facts import LinkCheckFact, UnitFacts
@@ -26,6 +31,12 @@ CHECK = "dead_links"
 def outcome_groups() -> tuple[frozenset[str], frozenset[str]]:
     """(dead outcomes, unknown outcomes), as the store defines them."""
     return link_outcomes.DEAD, link_outcomes.UNKNOWN
+
+
+def listed_outcomes() -> dict[str, str]:
+    """Outcomes reported apart: outcome -> report key (``missing_anchor``: ``missing_anchors``)."""
+    keys = tables.tables()["link_report_keys"]
+    return {outcome: keys[outcome] for outcome in sorted(link_outcomes.NOTED)}
 
 
 def counted(link: LinkCheckFact) -> bool:
@@ -55,7 +66,7 @@ def _evidence(link: LinkCheckFact) -> dict[str, Any]:
 
 
 def _row(link: LinkCheckFact) -> dict[str, Any]:
-    return {
+    row = {
         "url": clean_url(link.target_url),
         "found_on": [clean_url(u) for u in link.found_on],
         "found_on_total": link.found_on_total,
@@ -65,13 +76,21 @@ def _row(link: LinkCheckFact) -> dict[str, Any]:
         "outcome": link.outcome,
         "text": link.anchor_text,
     }
+    if "#" in link.target_url:
+        row["anchor"] = unquote(link.target_url.partition("#")[2])
+    scheme = link.target_url.partition(":")[0].lower()
+    if scheme not in ("http", "https"):
+        row["scheme"] = scheme
+    return row
 
 
 def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     dead_outcomes, unknown_outcomes = outcome_groups()
+    listed = listed_outcomes()
     reporter = Reporter(CHECK, rubric)
     dead: list[LinkCheckFact] = []
     unknown: list[LinkCheckFact] = []
+    apart: dict[str, list[dict[str, Any]]] = {key: [] for key in listed.values()}
     for link in facts.link_checks:
         if not counted(link):
             continue
@@ -79,6 +98,8 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
             dead.append(link)
         elif link.outcome in unknown_outcomes:
             unknown.append(link)
+        elif link.outcome in listed:
+            apart[listed[link.outcome]].append(_row(link))
     dead.sort(key=lambda link: (not link.on_homepage, link.target_url))
     excluded: list[tuple[LinkCheckFact, str]] = []
     for link in dead:
@@ -116,4 +137,5 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
         {**_row(link), "pattern": pattern} for link, pattern in excluded
     ]
     reporter.result.report["unknown_links"] = [_row(link) for link in unknown]
+    reporter.result.report.update(apart)
     return reporter.result

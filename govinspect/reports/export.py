@@ -101,6 +101,8 @@ def _defaults(unit: Unit) -> dict[str, Any]:
         "homepage": {"url": unit.website, "last_update": None},
         "dead_links": [],
         "unknown_links": [],
+        "missing_anchors": [],
+        "not_checked_links": [],
         "columns": [],
         "interpretation": {
             "column_url": None,
