@@ -76,8 +76,12 @@ def check_password(name: str, password: str) -> None:
 
 def _check_name(name: str) -> str:
     name = name.strip()
-    if not name or len(name) > 100 or any(ch.isspace() or not ch.isprintable() for ch in name):
-        raise ConfigError(f"user name {name!r}: 1-100 printable characters without spaces")
+    if (
+        not name
+        or len(name) > 100
+        or any(ch.isspace() or not ch.isprintable() or ch in "/\\" for ch in name)
+    ):
+        raise ConfigError(f"user name {name!r}: 1-100 printable characters, no spaces or slashes")
     return name
 
 

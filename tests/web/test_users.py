@@ -64,6 +64,8 @@ def test_users_commands(registry_dir):
          "error: password: empty"),
         (["add", "x", "--role", "office", "--password-stdin"], "short\n",
          "error: password: too weak, at least 10 characters"),
+        (["add", "a/b", "--role", "office", "--password-stdin"], GOOD,
+         "error: user name 'a/b': 1-100 printable characters, no spaces or slashes"),
         (["remove", "ghost"], "", "error: unknown user 'ghost'"),
         (["passwd", "ghost", "--password-stdin"], GOOD, "error: unknown user 'ghost'"),
         (["add", "x", "--role", "office"], "", "error: give the password with --password-stdin"),
