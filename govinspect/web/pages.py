@@ -8,7 +8,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from govinspect.errors import GovinspectError
+from govinspect.errors import ConfigError, GovinspectError
 from govinspect.reports.period import parse_period
 from govinspect.web import data, lifecycle
 from govinspect.web.core import Web, page
@@ -180,6 +180,8 @@ def _download(web: Web, choice: data.RunChoice, unit_id: str | None, fmt: str) -
         path = report_file(web.store, web.settings, choice, unit_id, fmt)
     except NotFound:
         raise
+    except ConfigError as exc:  # e.g. the unit is not in that period's check run
+        raise NotFound(str(exc)) from None
     except GovinspectError as exc:
         raise _Unavailable(str(exc)) from None
     return FileResponse(path, media_type=MEDIA_TYPES[fmt], filename=path.name)

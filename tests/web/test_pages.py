@@ -237,3 +237,20 @@ def test_login_redirects_only_within_the_site(town):
         response = client.post("/login", data={"username": "office", "password": PASSWORD,
                                                "csrf_token": token, "next": target})  # fmt: skip
         assert response.headers["location"] == expected
+
+
+def test_health_shows_failed_runs_and_hides_other_units_from_a_webmaster(town):
+    from govinspect.store.models import Run
+
+    with town.store.session() as session:
+        session.add(Run(kind="crawl", unit_id="dept", status="failed", error="dept 采集失败 x1"))
+        session.add(Run(kind="check", status="failed", error="checking dept failed x2"))
+    office = town.login("office").get("/health").text
+    assert "dept 采集失败 x1" in office and "checking dept failed x2" in office
+    webmaster = town.login("wm_county").get("/health").text
+    assert "x1" not in webmaster and "x2" not in webmaster and "详情仅监管办公室可见" in webmaster
+    with town.store.session() as session:  # the masking never reached the store
+        assert session.query(Run).filter(Run.error == "checking dept failed x2").count() == 1
+        session.query(Run).filter(
+            Run.error.in_(("dept 采集失败 x1", "checking dept failed x2"))
+        ).delete(synchronize_session=False)
