@@ -57,3 +57,34 @@ def test_help_with_example(tmp_path, command):
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0 and "Example:" in result.stdout
+
+
+def test_serve_command(tmp_path):
+    """`govinspect serve` on an empty data folder: migrates, says how to add a user, serves."""
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "govinspect.cli", "--data-dir", str(tmp_path / "var"), "serve",
+         "--port", str(port)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as page:
+                    assert page.status == 200
+                    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+                    break
+            except OSError:
+                assert process.poll() is None, process.communicate()
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.2)
+    finally:
+        process.terminate()
+        out, err = process.communicate(timeout=30)
+    assert "no dashboard user yet" in out and f"http://127.0.0.1:{port}/" in out
+    assert "Traceback" not in err
