@@ -116,7 +116,7 @@ def evidence(request: Request, web: Web, account: Account, form: Any) -> Respons
 
 @api("/api/health")
 def health(request: Request, web: Web, account: Account, form: Any) -> Response:
-    h = data.health(web.store, account)
+    h = data.health(web.store, account, stale_after=web.settings.max_run_seconds + 3600)
 
     def run(r: Any) -> dict[str, Any] | None:
         if r is None:

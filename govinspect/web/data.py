@@ -10,7 +10,7 @@ page as they are, and it shows them generically.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -314,7 +314,11 @@ def run_history(store: Store, unit_id: str, limit: int = 20) -> dict[str, list[d
 # --- health --------------------------------------------------------------------------------
 
 
-def health(store: Store, account: Account, limit: int = 30) -> dict[str, Any]:
+def health(
+    store: Store, account: Account, limit: int = 30, stale_after: float = 7 * 3600
+) -> dict[str, Any]:
+    """Last crawl/feeds/probe per unit, the last check, and the runs that went wrong: failed,
+    interrupted, truncated, or still "running" after ``stale_after`` seconds (a killed job)."""
     with store.session() as session:
         units = [
             u
@@ -346,9 +350,13 @@ def health(store: Store, account: Account, limit: int = 30) -> dict[str, Any]:
         check = session.scalars(
             select(Run).where(Run.kind == "check").order_by(Run.started_at.desc(), Run.id.desc())
         ).first()
+        stuck_since = datetime.now(UTC) - timedelta(seconds=stale_after)
         failed = session.scalars(
             select(Run)
-            .where(Run.status.in_(("failed", "interrupted", "truncated")))
+            .where(
+                Run.status.in_(("failed", "interrupted", "truncated"))
+                | ((Run.status == "running") & (Run.started_at < stuck_since))
+            )
             .order_by(Run.started_at.desc(), Run.id.desc())
             .limit(limit * 3)
         ).all()

@@ -246,7 +246,12 @@ def ranking_download(request: Request, web: Web, account: Account, form: Any) ->
 
 @page("/health")
 def health_page(request: Request, web: Web, account: Account, form: Any) -> Response:
-    return web.render(request, "health.html", title="运行状况", h=data.health(web.store, account))
+    return web.render(
+        request,
+        "health.html",
+        title="运行状况",
+        h=data.health(web.store, account, stale_after=web.settings.max_run_seconds + 3600),
+    )
 
 
 ROUTES = [

@@ -240,17 +240,22 @@ def test_login_redirects_only_within_the_site(town):
 
 
 def test_health_shows_failed_runs_and_hides_other_units_from_a_webmaster(town):
+    from datetime import UTC, datetime, timedelta
+
     from govinspect.store.models import Run
 
     with town.store.session() as session:
         session.add(Run(kind="crawl", unit_id="dept", status="failed", error="dept 采集失败 x1"))
         session.add(Run(kind="check", status="failed", error="checking dept failed x2"))
+        session.add(Run(kind="feeds", unit_id="dept", status="running", error="stuck x3",
+                        started_at=datetime.now(UTC) - timedelta(days=2)))  # fmt: skip
     office = town.login("office").get("/health").text
     assert "dept 采集失败 x1" in office and "checking dept failed x2" in office
+    assert "stuck x3" in office  # a run still "running" two days later
     webmaster = town.login("wm_county").get("/health").text
     assert "x1" not in webmaster and "x2" not in webmaster and "详情仅监管办公室可见" in webmaster
     with town.store.session() as session:  # the masking never reached the store
         assert session.query(Run).filter(Run.error == "checking dept failed x2").count() == 1
         session.query(Run).filter(
-            Run.error.in_(("dept 采集失败 x1", "checking dept failed x2"))
+            Run.error.in_(("dept 采集失败 x1", "checking dept failed x2", "stuck x3"))
         ).delete(synchronize_session=False)
