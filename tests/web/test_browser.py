@@ -87,6 +87,15 @@ def page(browser, request):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def on_console(message) -> None:  # type: ignore[no-untyped-def]
+        # Our pages must never trip their own CSP; the archived body in its frame may (its
+        # images and styles are blocked on purpose).
+        where = (message.location or {}).get("url", "")
+        if "Content Security Policy" in message.text and not where.endswith("/body"):
+            errors.append(f"{where}: {message.text}")
+
+    page.on("console", on_console)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
