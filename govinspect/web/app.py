@@ -169,10 +169,14 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     )
 
     async def handle_error(request: Request, exc: Exception) -> Response:
+        # One line, as the CLI would say it (e.g. why the PDF cannot be written here).
+        status = getattr(exc, "http_status", 500)
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": str(exc)}, status_code=500)
+            return JSONResponse({"error": str(exc)}, status_code=status)
         request.state.session = getattr(request.state, "session", None)
-        return web_of(request).render(request, "error.html", 500, title="出错了", message=str(exc))
+        return web_of(request).render(
+            request, "error.html", status, title="无法完成", message=str(exc)
+        )
 
     app.add_exception_handler(GovinspectError, handle_error)
     return app

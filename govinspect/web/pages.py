@@ -190,6 +190,8 @@ def _download(web: Web, choice: data.RunChoice, unit_id: str | None, fmt: str) -
 class _Unavailable(GovinspectError):
     """A report format that cannot be written here (e.g. PDF without Pango)."""
 
+    http_status = 503
+
 
 def _period_choice(web: Web, code: str) -> data.RunChoice:
     try:

@@ -259,3 +259,17 @@ def test_health_shows_failed_runs_and_hides_other_units_from_a_webmaster(town):
         session.query(Run).filter(
             Run.error.in_(("dept 采集失败 x1", "checking dept failed x2", "stuck x3"))
         ).delete(synchronize_session=False)
+
+
+def test_a_report_that_cannot_be_written_is_one_line(town, monkeypatch):
+    """Without WeasyPrint's libraries the PDF link answers 503 with the reason, as one line."""
+    import sys
+
+    # As on a machine without Pango: importing WeasyPrint fails.
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    client = town.login("office")
+    for path in town.settings.reports_dir.glob("modern-*-self-check.pdf"):
+        path.unlink()
+    response = client.get(f"/reports/{town.period}/modern/pdf")
+    assert response.status_code == 503
+    assert "cannot write the PDF: WeasyPrint cannot load its libraries" in response.text
