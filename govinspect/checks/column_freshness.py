@@ -162,6 +162,7 @@ def _blank_warning(reporter: Reporter, blank: list[ColumnFact], rubric: Rubric) 
     limit, veto = rubric.thresholds.warnings.blank_columns, rubric.thresholds.columns.veto_blank
     if not limit < len(blank) < veto:
         return
+    blank = sorted(blank, key=lambda c: c.url)  # the same words whatever order the crawl found them
     reporter.add(
         "columns_blank_warning",
         subject="columns:blank",
