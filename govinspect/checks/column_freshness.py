@@ -141,6 +141,7 @@ def _stale(reporter: Reporter, state: ColumnState, seen: dict) -> None:
 def _veto(reporter: Reporter, rule: str, columns: list[ColumnFact], threshold: int) -> None:
     if len(columns) < threshold:
         return
+    columns = sorted(columns, key=lambda c: c.url)  # stable words whatever the crawl's order
     reporter.add(
         rule,
         subject="columns",
