@@ -25,7 +25,7 @@ from govinspect.store.db import Store
 from govinspect.web import users
 from govinspect.web.auth import LoginLimiter, Session, Sessions, csrf_ok
 from govinspect.web.data import NotFound
-from govinspect.web.lifecycle import labels as lifecycle_labels
+from govinspect.web.lifecycle import labels as web_labels
 
 
 @dataclass
@@ -85,7 +85,7 @@ def environment() -> Environment:
     env.globals["severities"] = report_data()["severities"]
     env.globals["role_labels"] = users.ROLE_LABELS
     env.globals["categories"] = report_data()["text"]["categories"]
-    env.globals["lifecycle_labels"] = lifecycle_labels()
+    env.globals["labels"] = web_labels()
     env.filters["when"] = _when
     return env
 
