@@ -188,6 +188,7 @@ def overview(store: Store, account: Account, choice: RunChoice, data_dir: Path) 
         "dimensions": dimensions,
         "quarters": quarters,
         "lifecycle": any(r["counts"] is not None for r in rows),
+        "warnings": any(r.get("warnings") is not None for r in rows),
     }
 
 

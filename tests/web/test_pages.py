@@ -21,7 +21,7 @@ def test_login_then_ranking(town):
     assert overview.status_code == 200
     for text in ("示范县人民政府", "示范县教育局", "示范县发展和改革委员会", "网站日常管理", "总分",
                  "结论", "单项否决", "首页不更新", "<svg class=\"spark\"",
-                 "新增", "逾期"):  # fmt: skip
+                 "新增", "逾期", "预警"):  # fmt: skip
         assert text in overview.text, text
 
 
