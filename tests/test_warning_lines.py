@@ -1,14 +1,15 @@
-"""Early warnings (预警) at their lines: a quiet account and blank columns, below the veto.
+"""Early warnings (预警) at their lines: a quiet account, blank columns, failed probes.
 
-The homepage, column and availability warnings have their edge tests next to their checks
-(test_checks_homepage, test_checks_frequency, test_checks_availability); these two had none.
+The homepage and column warnings have their edge tests next to their checks
+(test_checks_homepage, test_checks_frequency); these had none at their lines.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from govinspect.checks import column_freshness
+from govinspect.checks import availability, column_freshness
+from tests.test_checks_availability import probes
 from tests.test_checks_fixtures import AS_OF, blank_column, by_rule, county_rubric, facts
 from tests.test_new_media import account, findings, post
 
@@ -52,3 +53,16 @@ def test_more_than_two_blank_columns_are_warned_below_the_veto(blank, warned):
         assert "预警" in w.message
     else:
         assert all(f.severity != "warning" for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    ("failures", "warned"),
+    [(20, False), (21, True), (34, True), (35, False)],  # of 700: 2.86 %, 3 %, 4.86 %, 5 %
+)
+def test_three_percent_failed_probes_are_warned_below_the_veto(failures, warned):
+    result = availability.check(facts(probes=probes(100, failures=failures)), AS_OF, RUBRIC)
+    warning = by_rule(result.findings, "availability_warning")
+    assert bool(warning) is warned
+    assert bool(by_rule(result.findings, "site_unreachable")) is (failures == 35)
+    if warned:
+        assert warning[0].severity == "warning" and "预警" in warning[0].message
