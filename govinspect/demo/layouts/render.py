@@ -90,6 +90,14 @@ def placed_html(site: Site, here: str, links: list[Link]) -> str:
                 f'<p class="pic"><img src="{esc(href(site, here, link.target))}" alt=""></p>'
             )
             continue
+        if link.element == "bare":
+            bare = esc(link.target.lstrip("/"))
+            out.append(f'<p class="attach"><a href="{bare}">{esc(link.text)}</a></p>')
+            continue
+        if link.element == "style":
+            url = esc(href(site, here, link.target))
+            out.append(f'<div class="banner" style="background:url({url}) no-repeat"></div>')
+            continue
         if link.element == "template":
             out.append(
                 f'<p class="tpl"><a ms-attr-href="{esc(link.target)}">{{{{el.title}}}}</a></p>'
