@@ -36,6 +36,12 @@ def test_a_passed_deadline_is_overdue_in_the_list_the_trail_and_the_digest(world
     (unit,) = [d for d in result.drafts if d.scope != "office"]
     assert "整改逾期" in unit.text and key in unit.text
     assert [i.kind for i in unit.items] == ["overdue"]
+    # The lines quote the finding's message (words), with the deadline, in both digests.
+    (item,) = unit.items
+    (office,) = [d for d in result.drafts if d.scope == "office"]
+    for text in (unit.text, office.text):
+        (line,) = [x for x in text.splitlines() if key in x]
+        assert item.message[:20] in line and f"整改期限 {item.deadline}" in line
 
     # Told once per deadline: the next check and digest say nothing more about it.
     run_digest(store, registry, settings, now=now + timedelta(minutes=2))
