@@ -243,8 +243,13 @@ def render_article(site: Site, item: Item) -> str:
     col = site.column(item.column)
     paras = "".join(f"<p>{esc(p)}</p>" for p in item.body)
     links = [*item.links, *site.placed.get(item.key, []), *_reading_box(site, item)]
+    trail = (
+        ""
+        if site.family.article_crumb == "none"
+        else crumbs(site, here, _article_chain(site, item))
+    )
     main = (
-        f'<div class="main">{crumbs(site, here, _article_chain(site, item))}'
+        f'<div class="main">{trail}'
         f'<div class="article">{_meta_table(site, item)}<h1>{esc(item.title)}</h1>'
         f'{_date_line(site, item)}<div class="content">{paras}</div>'
         f"{placed_html(site, here, links)}</div></div>\n"
