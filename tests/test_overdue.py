@@ -10,12 +10,19 @@ from govinspect.checks.lifecycle_store import act
 from govinspect.checks.run import run_checks
 from govinspect.notify import run_digest
 from govinspect.settings import load_settings
-from tests.lifecycle_site import BASE
+from tests.lifecycle_site import BASE, registry_at
 from tests.test_findings_cli import TODAY, cli, listed, world  # noqa: F401 - the fixture
 
 
 def test_a_passed_deadline_is_overdue_in_the_list_the_trail_and_the_digest(world):  # noqa: F811
-    store, registry = world["store"], world["registry"]
+    store = world["store"]
+    # Contacts to tell (without them, a digest keeps its changes for later); no SMTP server:
+    # the messages wait in the outbox.
+    webmaster = {"webmaster": {"name": "王站长", "email": "webmaster@sfz.gov.cn"}}
+    office = {"office": [{"name": "政务公开科", "email": "gkk@city.gov.cn"}]}
+    registry = registry_at(
+        world["tmp"] / "told.yaml", unit={"contacts": webmaster}, notifications=office
+    )
     settings = load_settings(data_dir=world["tmp"] / "var")
     key = listed(world)[f"{BASE}a.html"]["key"]
     with store.session() as session:
