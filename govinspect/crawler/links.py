@@ -140,6 +140,8 @@ class ExtractResult:
     pager: TrsPager | None = None
     datastores: list[Datastore] = field(default_factory=list)
     truncated: bool = False
+    # The parsed tree, for facts read from the same parse (content safety): never parse twice.
+    root: etree._Element | None = None
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -209,7 +211,9 @@ def extract_links(
     collector.pager = trs_pagination(html, collector.base) if html else None
     if collector.pager is not None:
         collector.add_implied(collector.pager)
-    return collector.result()
+    result = collector.result()
+    result.root = root
+    return result
 
 
 def _title(root: etree._Element) -> str:
