@@ -41,10 +41,19 @@ from govinspect.crawler.decode import decode_body
 from govinspect.crawler.distributed.common import CoordinationLost, Processed
 from govinspect.crawler.footer import footer_ids
 from govinspect.crawler.httpcache import CAPTURE_META, NOT_MODIFIED_META
-from govinspect.crawler.items import CheckRecord, ItemRecord, LinkRecord, ListPageRecord, PageRecord
+from govinspect.crawler.items import (
+    CheckRecord,
+    ItemRecord,
+    LinkRecord,
+    ListPageRecord,
+    PageRecord,
+    SafetyRecord,
+)
 from govinspect.crawler.links import extract_links
 from govinspect.crawler.listing import extract_items, homepage_newest
 from govinspect.crawler.plan import CrawlPlan
+from govinspect.crawler.safety import SafetyScanner
+from govinspect.crawler.safety.attachments import wanted as attachment_wanted
 from govinspect.crawler.sources import SourceRequest
 from govinspect.crawler.urls import host_key, link_kind_by_extension, normalize_url, url_extension
 from govinspect.crawler.warc import CAPTURE_ARCHIVED, WarcLog, WarcRef
@@ -275,6 +284,10 @@ class SiteSpider(scrapy.Spider):
         self.stats_counter: Counter[str] = Counter()
         self._warc: WarcLog | None = None
         self.started = time.monotonic()
+        # Content safety (crawler/safety): None when the setting turns it off.
+        self.safety = (
+            SafetyScanner(self.scope, plan.sensitive_words) if plan.content_safety else None
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -442,6 +455,11 @@ class SiteSpider(scrapy.Spider):
         gi = request.meta.get("gi", {})
         content_type = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         is_html = content_type.startswith(HTML_TYPES) or not content_type
+        if gi.get("read_body"):
+            if body_length and body_length > self._attachment_cap:
+                gi["oversized"] = body_length
+                raise StopDownload(fail=False)
+            return  # an attachment read for content safety: its body is wanted
         if gi.get("kind") in ("check", "page") and not is_html:
             # Verifying an attachment needs its status, not its megabytes.
             raise StopDownload(fail=False)
@@ -455,7 +473,8 @@ class SiteSpider(scrapy.Spider):
         if gi is None:
             return
         gi["bytes"] = gi.get("bytes", 0) + len(data)
-        if gi["bytes"] > self.plan.max_response_bytes:
+        cap = self._attachment_cap if gi.get("read_body") else self.plan.max_response_bytes
+        if gi["bytes"] > cap:
             gi["oversized"] = gi["bytes"]
             raise StopDownload(fail=False)
 
@@ -538,11 +557,69 @@ class SiteSpider(scrapy.Spider):
             for link in extracted.links
             if link.text and link.kind == "page"
         )
-        verdict = self._html_verdict(response, extracted.title, text, extracted.refresh)
+        visible = _visible_text(text)
+        verdict = self._html_verdict(response, extracted.title, text, extracted.refresh, visible)
         if verdict is None or verdict[0] == outcomes.OK:
             # A "not found" page is no column and no article, whatever it looks like.
             yield from self._columns(text, response, gi, page, extracted)
+            if self.safety is not None:
+                yield from self._safety_page(response, page, extracted, visible, charset)
         yield from self._decide(response, verdict, page)
+
+    # --- content safety (crawler/safety) ---------------------------------------------
+
+    @property
+    def _attachment_cap(self) -> int:
+        return min(self.plan.safety_attachment_bytes, self.plan.max_response_bytes)
+
+    def _reads_attachment(self, url: str) -> bool:
+        return (
+            self.safety is not None
+            and self.plan.safety_attachment_bytes > 0
+            and self._in_scope(url)
+            and attachment_wanted(url)
+        )
+
+    def _safety_page(
+        self, response: Response, page: PageRecord, extracted: Any, visible: str, charset: str
+    ) -> Iterator[Any]:
+        assert self.safety is not None
+        facts = self.safety.page(
+            page.url,
+            extracted.root,
+            extracted.base_url,
+            extracted.links,
+            visible,
+            charset or "utf-8",
+            extracted.title,
+            page.is_homepage,
+        )
+        if facts:
+            yield SafetyRecord(page.url, facts, "page", page.is_homepage, page.published)
+
+    def _attachment_request(self, url: str) -> Request:
+        meta = self._meta("attachment", read_body=True)
+        return Request(
+            url,
+            callback=self.parse_attachment,
+            errback=self._ignore,
+            meta=meta,
+            priority=-30,
+            dont_filter=True,
+        )
+
+    @_tracked
+    def parse_attachment(self, response: Response) -> Iterator[Any]:
+        """An attachment verified ok, downloaded again to read it (only its facts are kept)."""
+        if response.status != 200 or self.safety is None:
+            return
+        url = _target(response)
+        gi = response.meta["gi"]
+        if gi.get("oversized"):
+            facts = {"read": False, "reason": f"larger than {self._attachment_cap} bytes"}
+        else:
+            facts = self.safety.attachment(url, response.body)
+        yield SafetyRecord(url, facts, "attachment")
 
     def _page_record(
         self, response: Response, gi: dict, title: str | None, charset: str | None
@@ -579,14 +656,20 @@ class SiteSpider(scrapy.Spider):
         return outcome, None if outcome == outcomes.OK else f"HTTP {response.status}"
 
     def _html_verdict(
-        self, response: Response, title: str, text: str, refresh: str | None
+        self,
+        response: Response,
+        title: str,
+        text: str,
+        refresh: str | None,
+        visible: str | None = None,
     ) -> tuple[str, str | None] | None:
         """The verdict for an HTML response, or None when it waits for the host baseline."""
         if response.status >= 300:
             return self._status_verdict(response)
         if outcomes.is_challenge(text[:20000]):
             return outcomes.BLOCKED, "challenge page (WAF/anti-bot)"
-        visible = _visible_text(text)
+        if visible is None:
+            visible = _visible_text(text)
         reason = outcomes.soft_404_reason(
             url=_target(response),
             final_url=response.url,
@@ -737,6 +820,9 @@ class SiteSpider(scrapy.Spider):
             verdict = self._html_verdict(response, _title(text), text, refresh)
         else:
             verdict = self._status_verdict(response)
+            if verdict[0] == outcomes.OK and self._reads_attachment(_target(response)):
+                # The verification stopped after the headers: read the body once more.
+                yield self._attachment_request(_target(response))
         yield from self._decide(response, verdict, None)
 
     @_tracked
