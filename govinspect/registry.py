@@ -78,6 +78,8 @@ class Unit(_Strict):
     extra_hosts: list[str] = Field(default_factory=list)
     crawl: CrawlOverrides = Field(default_factory=CrawlOverrides)
     column_types: dict[str, str] = Field(default_factory=dict)
+    # Non-government hosts the unit links to on purpose (合作单位): not listed for review.
+    partner_hosts: list[str] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod

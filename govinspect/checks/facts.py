@@ -19,6 +19,7 @@ from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from govinspect.checks import tables
+from govinspect.checks.facts_safety import load_safety
 from govinspect.checks.rubric import Rubric
 from govinspect.checks.timeutil import day_start, local_date
 from govinspect.registry import Unit as RegistryUnit
@@ -44,6 +45,7 @@ class UnitInfo:
     category: str
     website: str
     site_code: str | None = None
+    partner_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +276,7 @@ class UnitFacts:
     named_links: tuple[LinkFact, ...] = ()
     probes: tuple[ProbeFact, ...] = ()
     accounts: tuple[Any, ...] = ()  # new_media.AccountFacts, one per new-media account
+    safety: Any = None  # facts_safety.SafetyFacts: the content-safety facts of the crawl
     source: HtmlSource = field(default_factory=MappingHtml)
 
     def page(self, url: str | None) -> PageFact | None:
@@ -651,6 +654,7 @@ def unit_info(unit: RegistryUnit) -> UnitInfo:
         category=unit.category.value,
         website=unit.website,
         site_code=unit.site_code,
+        partner_hosts=tuple(unit.partner_hosts),
     )
 
 
@@ -696,4 +700,5 @@ def load_unit_facts(
         named_links=named,
         probes=probes,
         source=WarcHtml(data_dir),
+        safety=load_safety(session, run, crawls[1] if len(crawls) > 1 else None),
     )

@@ -151,6 +151,16 @@ class FactThresholds(_Strict):
     max_crawl_age_days: int = Field(ge=0)
 
 
+class ContentSafetyThresholds(_Strict):
+    # Old institution names count on items published from this day (2018 机构改革 done).
+    abolished_since: date = date(2019, 1, 1)
+    # Homepage text whose estimated shingle similarity to the previous crawl's falls below
+    # this has "changed drastically" (a defacement signal).
+    defacement_text_similarity: float = Field(0.3, ge=0, le=1)
+    # Pages named per finding and per export entry (found_on).
+    found_on_limit: int = Field(20, ge=1)
+
+
 class Thresholds(_Strict):
     new_media: dict[str, Any] = Field(default_factory=dict)
     availability: AvailabilityThresholds
@@ -161,6 +171,7 @@ class Thresholds(_Strict):
     disclosure: DisclosureThresholds
     interpretation: InterpretationThresholds
     facts: FactThresholds
+    content_safety: ContentSafetyThresholds = Field(default_factory=ContentSafetyThresholds)
 
     @field_validator("new_media")
     @classmethod

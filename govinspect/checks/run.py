@@ -13,6 +13,7 @@ from sqlalchemy import select
 from govinspect.checks import (
     availability,
     column_freshness,
+    content_safety,
     crawl_state,
     dead_links,
     disclosure,
@@ -46,6 +47,7 @@ CRAWL_CHECKS: tuple[Check, ...] = (
     disclosure.check,
     interpretation.check,
     site_norms.check,
+    content_safety.check,
 )
 #: Checks that judge facts of their own (probes, feeds): they run with or without a crawl.
 OTHER_CHECKS: tuple[Check, ...] = (crawl_state.check, availability.check, new_media.check)

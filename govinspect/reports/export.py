@@ -86,6 +86,13 @@ def _defaults(unit: Unit) -> dict[str, Any]:
             "latest_annual_report_missing": None,
         },
         "new_media": [],
+        "content_safety": {
+            "hidden_links": [],
+            "privacy": [],
+            "wording": [],
+            "outbound": [],
+            "defacement": None,
+        },
     }
 
 
