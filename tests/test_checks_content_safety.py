@@ -31,9 +31,9 @@ def _run(rubric, safety: SafetyFacts):
 
 def _home(run_id: int, **kw) -> HomepageVersion:
     base = {"title": "示范县人民政府", "sketch": tuple(range(64)), "hosts": (), "keywords": ()}
-    return HomepageVersion(run_id=run_id, url=SITE, warc={"warc_file": f"w{run_id}", "warc_offset": 0},
-                           fetched_at=datetime(2026, 11, 19 + run_id - 1, tzinfo=UTC),
-                           **{**base, **kw})  # fmt: skip
+    warc = {"warc_file": f"w{run_id}", "warc_offset": 0}
+    fetched = datetime(2026, 11, 19 + run_id - 1, tzinfo=UTC)
+    return HomepageVersion(run_id=run_id, url=SITE, warc=warc, fetched_at=fetched, **{**base, **kw})
 
 
 def test_government_and_partner_hosts():

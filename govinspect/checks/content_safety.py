@@ -2,8 +2,8 @@
 
 Judges the facts ``crawler/safety`` recorded (``checks/facts_safety.py``); builds the unit's
 ``content_safety`` report section (the export's ``units[].content_safety``).  Sources of the
-rules: 国办秘函〔2019〕19号 单项否决 "严重表述错误 / 链接非法内容 / 安全、泄密事故", the 个人信息保护法
-and 政府信息公开条例 on personal data; see docs/content-safety.md.
+rules: 国办秘函〔2019〕19号 单项否决 "严重表述错误 / 链接非法内容 / 安全、泄密事故",
+the 个人信息保护法 and 政府信息公开条例 on personal data; see docs/content-safety.md.
 
 Government hosts are told by their registered-domain suffix (``tldextract`` with its bundled
 public-suffix snapshot: never a download) against ``government_suffixes`` in the tables, plus
@@ -195,10 +195,9 @@ def _wording(reporter: Reporter, safety: SafetyFacts, rubric: Rubric, limit: int
         first = found[0]
         sensitive = first["list"] == "sensitive"
         suggestion = first["suggestion"]
-        if sensitive:
-            shown = f"，建议：{suggestion}" if suggestion else ""
-        else:
-            shown = suggestion or "-"
+        # The sensitive-word message reads ", suggestion: X" only when the list gives one.
+        tail = f"，建议：{suggestion}" if suggestion else ""
+        shown = tail if sensitive else suggestion or "-"
         reporter.add(
             "sensitive_word" if sensitive else "wording_suspect",
             urls=[e["url"] for e in found[:limit]],
