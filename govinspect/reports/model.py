@@ -15,6 +15,7 @@ from govinspect.checks.tables import label
 from govinspect.reports.evidence import EvidenceRef
 from govinspect.reports.history import PeriodResult
 from govinspect.reports.period import Period
+from govinspect.reports.safety import SafetyLine, safety_lines
 from govinspect.reports.texts import data, number, text
 
 SEVERITY_ORDER = ("veto", "deduction", "notice")
@@ -133,6 +134,7 @@ class UnitReport:
     chart_warning: str | None = None
     findings: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     refs: dict[int, tuple[EvidenceRef, ...]] = field(default_factory=dict)
+    safety: tuple[SafetyLine, ...] = ()  # 内容安全 (reports/safety.py)
 
     @property
     def verdict(self) -> str:
@@ -333,4 +335,5 @@ def build_unit_report(
         trend=trend,
         findings=tuple(unit["findings"]),
         refs=refs,
+        safety=safety_lines(unit.get("content_safety")),
     )
