@@ -236,3 +236,11 @@ def test_sketch_is_stable_and_similar_for_similar_text() -> None:
     a = sketch("示范县人民政府门户网站 要闻动态 通知公告 政策文件" * 3)
     assert a == sketch("示范县人民政府门户网站 要闻动态 通知公告 政策文件" * 3)
     assert len(a) <= 64
+
+
+def test_birth_before_the_area_code_still_counts() -> None:
+    """ric.validate refuses 410221 (杞县, a 1983 code) for a 1958 birth; such numbers exist."""
+    old = id_number("41022119580312301")
+    assert [(x.kind, x.count) for x in find_leaks(f"身份证号 {old}")] == [("id_card", 1)]
+    assert find_leaks(f"身份证号 {bad_check_digit('41022119580312301')}") == []
+    assert find_leaks(f"身份证号 {id_number('99999919850101123')}") == []  # unknown area

@@ -55,13 +55,27 @@ def is_government(host: str) -> bool:
     )
 
 
-def is_partner(host: str, partners: Iterable[str]) -> bool:
+def is_partner(url_or_host: str, partners: Iterable[str]) -> bool:
+    """On the allow-list: an entry is a host (``www.x.com``, ``127.0.0.1:8004``), a registered
+    domain covering its subdomains (``x.com``), or a host/path prefix
+    (``127.0.0.1:8004/www.x.com/``)."""
+    if "://" in url_or_host:
+        host = host_of(url_or_host)
+        try:
+            path = urlsplit(url_or_host).path or "/"
+        except ValueError:
+            path = "/"
+    else:
+        host, path = url_or_host.lower(), "/"
     bare = host.split(":", 1)[0]
     for entry in partners:
         entry = entry.lower().strip().rstrip(".")
         if not entry:
             continue
-        if host == entry or bare == entry or bare.endswith("." + entry):
+        if "/" in entry:
+            if (host + path).startswith(entry):
+                return True
+        elif host == entry or bare == entry or bare.endswith("." + entry):
             return True
     return False
 
@@ -101,7 +115,7 @@ def _hidden(
         for fact in row.facts.get("hidden", ()):
             url, keywords = fact["url"], list(fact.get("keywords") or ())
             host = host_of(url)
-            known = is_government(host) or is_partner(host, trusted)
+            known = is_government(host) or is_partner(url, trusted)
             if fact["how"] == "iframe":
                 # A visible frame of a government or partner site is an embed, not a 暗链.
                 if known and not fact.get("hidden") and not keywords:
@@ -226,6 +240,7 @@ def _wording(reporter: Reporter, safety: SafetyFacts, rubric: Rubric, limit: int
 def _outbound(
     reporter: Reporter, safety: SafetyFacts, trusted: tuple[str, ...], limit: int
 ) -> list[dict]:
+    dead = frozenset(tables.tables()["link_outcomes"]["dead"])
     pages: dict[str, list[str]] = defaultdict(list)
     for row in safety.rows:
         for link in row.facts.get("outbound", ()):
@@ -234,16 +249,18 @@ def _outbound(
     entries = []
     for url in sorted(pages):
         host = host_of(url)
-        if not host or is_partner(host, trusted):
+        if not host or is_partner(url, trusted):
             continue
         found_on = [clean_url(u) for u in pages[url][:limit]]
+        state = safety.targets.get(url)
         if not is_government(host):
+            if state is not None and state.outcome in dead:
+                continue  # listed under dead links already: nothing there to review
             entries.append(
                 {"url": clean_url(url), "host": host, "found_on": found_on,
                  "kind": "non_government"}
             )  # fmt: skip
             continue
-        state = safety.targets.get(url)
         if state is None:
             continue
         reason = None
