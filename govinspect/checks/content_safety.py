@@ -25,10 +25,11 @@ from govinspect.checks.facts_safety import HomepageVersion, SafetyFacts
 from govinspect.checks.findings import CheckResult, Reporter, clean_url
 from govinspect.checks.rubric import Rubric
 from govinspect.checks.tables import join, label
+from govinspect.store import link_outcomes
 
 CHECK = "content_safety"
 SECTION = "content_safety"
-DNS_OUTCOMES = frozenset({"dns_error"})
+DNS_OUTCOMES = frozenset({link_outcomes.DNS_ERROR})
 SERIOUS_PRIVACY = ("id_card", "bank_card")
 
 
@@ -240,7 +241,7 @@ def _wording(reporter: Reporter, safety: SafetyFacts, rubric: Rubric, limit: int
 def _outbound(
     reporter: Reporter, safety: SafetyFacts, trusted: tuple[str, ...], limit: int
 ) -> list[dict]:
-    dead = frozenset(tables.tables()["link_outcomes"]["dead"])
+    dead = link_outcomes.DEAD
     pages: dict[str, list[str]] = defaultdict(list)
     for row in safety.rows:
         for link in row.facts.get("outbound", ()):
