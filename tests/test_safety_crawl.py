@@ -159,3 +159,55 @@ def test_switched_off_records_nothing_and_reads_no_attachment(crawled):
     hits_on, hits_off = crawled["hits_on"], crawled["hits_off"]
     assert hits_on[("GET", "/gs.xlsx")] == 1
     assert hits_off.get(("GET", "/gs.xlsx"), 0) == 0
+
+
+def test_defacement_between_two_crawls_with_both_records(tmp_path):
+    """The homepage changed since the previous crawl: a warning with both WARC records."""
+    from datetime import date
+
+    from govinspect.checks import content_safety
+    from govinspect.checks.facts import load_unit_facts, unit_info
+    from govinspect.checks.rubric import load_rubric
+    from govinspect.store.archive import read_record
+
+    routes = {"/": html("<p>示范县人民政府门户网站，政务公开，办事服务，互动交流。</p>" * 5,
+                        title="测试县人民政府")}  # fmt: skip
+    with FixtureServer(routes) as site:
+        config = {"units": [{"id": "t", "name": "测试县", "category": "county",
+                             "website": f"{site.base}/"}]}  # fmt: skip
+        registry = parse_registry(config)
+        settings = load_settings(
+            data_dir=tmp_path / "var",
+            db=str(tmp_path / "g.db"),
+            timeout=5.0,
+            recheck_delay=0.2,
+            retry_times=0,
+        )
+        store = open_store(settings.database_url)
+        sync_registry(store, registry)
+        first = run_crawl(settings, store, registry.units[0], progress=False)
+        routes["/"] = html(
+            '<script src="http://js.bad.example/x.js"></script>'
+            + "<p>澳门娱乐城 真人娱乐 在线投注 注册送彩金。</p>" * 5,
+            title="澳门娱乐城",
+        )
+        second = run_crawl(settings, store, registry.units[0], progress=False)
+        rubric = load_rubric(None, "county")
+        with store.session() as session:
+            facts = load_unit_facts(session, unit_info(registry.units[0]), date.today(), rubric,
+                                    settings.data_dir)  # fmt: skip
+        result = content_safety.check(facts, date.today(), rubric)
+        store.dispose()
+    assert result.report["content_safety"]["defacement"] == {
+        "changed": True,
+        "previous_run": first.run_id,
+        "signals": ["title", "text", "hosts", "keywords"],
+    }
+    (finding,) = [f for f in result.findings if f.rule == "defacement_suspected"]
+    current, previous = finding.evidence["current"], finding.evidence["previous"]
+    assert (current["run_id"], previous["run_id"]) == (second.run_id, first.run_id)
+    assert current["title"] == "澳门娱乐城" and previous["title"] == "测试县人民政府"
+    for version, text in ((current, "澳门娱乐城"), (previous, "政务公开")):
+        record = read_record(settings.data_dir, version["warc"]["warc_file"],
+                             version["warc"]["warc_offset"])  # fmt: skip
+        assert text in record.payload.decode("utf-8")
