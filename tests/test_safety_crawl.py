@@ -211,3 +211,21 @@ def test_defacement_between_two_crawls_with_both_records(tmp_path):
         record = read_record(settings.data_dir, version["warc"]["warc_file"],
                              version["warc"]["warc_offset"])  # fmt: skip
         assert text in record.payload.decode("utf-8")
+
+
+def test_attachment_bodies_are_not_kept_on_disk(crawled, tmp_path_factory):
+    """The 公示 spreadsheet is read in memory: neither the HTTP cache nor the WARC files keep
+    its numbers (only the masked sample reaches the store)."""
+    result, _, _ = crawled["on"]
+    data_dirs = [p for p in tmp_path_factory.getbasetemp().glob("on*/var") if p.is_dir()]
+    assert data_dirs
+    needles = [ID1.encode(), ID2.encode()]
+    for data_dir in data_dirs:
+        for path in data_dir.rglob("*"):
+            if path.is_file() and path.suffix != ".db":
+                content = path.read_bytes()
+                if path.suffix == ".gz":
+                    import gzip
+
+                    content = gzip.decompress(content)
+                assert not any(n in content for n in needles), path

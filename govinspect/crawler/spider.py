@@ -599,6 +599,8 @@ class SiteSpider(scrapy.Spider):
 
     def _attachment_request(self, url: str) -> Request:
         meta = self._meta("attachment", read_body=True)
+        # Its body may hold personal data: read once, never kept in the HTTP cache.
+        meta["dont_cache"] = True
         return Request(
             url,
             callback=self.parse_attachment,
