@@ -134,7 +134,9 @@ def test_full_judgement(rubric):
     wording = next(f for f in result.findings if f.evidence.get("term") == "中国特色社会主意")
     assert "建议改为“中国特色社会主义”" in wording.message
     assert "坚持中国特色社会主意道路" in wording.message
-    assert wording.severity == "notice" and wording.evidence["suspected"] is True
+    # A veto that needs confirmation: the lifecycle shows it as a notice until confirmed.
+    assert wording.severity == "veto" and wording.evidence["suspected"] is True
+    assert rubric.rule("wording_suspect").needs_confirmation
 
 
 def test_defacement_signals(rubric):

@@ -90,7 +90,7 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     safety: SafetyFacts | None = facts.safety
     section = empty_section()
     if safety is None or not safety.recorded:
-        reporter.add("content_safety_unknown", urls=[facts.unit.website])
+        reporter.add("content_safety_unknown", subject="site", urls=[facts.unit.website])
         reporter.result.report[SECTION] = section
         return reporter.result
     limit = rubric.thresholds.content_safety.found_on_limit
@@ -136,6 +136,8 @@ def _hidden(
         how = label("hidden_how", entry["how"])
         reporter.add(
             "hidden_link_risky" if entry["keywords"] else "hidden_link",
+            subject=entry["url"],
+            fingerprint={"how": entry["how"], "keywords": entry["keywords"]},
             urls=[entry["url"], *entry["found_on"][:limit]],
             evidence={**entry, "found_on": entry["found_on"][:limit]},
             count=len(entry["found_on"]),
@@ -175,6 +177,8 @@ def _privacy(reporter: Reporter, safety: SafetyFacts, limit: int) -> list[dict]:
         found.sort(key=lambda e: (not e["in_attachment"], -e["count"], e["url"]))
         reporter.add(
             "privacy_leak" if kind in SERIOUS_PRIVACY else "privacy_mobile",
+            subject=f"privacy:{kind}",
+            fingerprint={"documents": sorted(e["url"] for e in found)},
             urls=[e["url"] for e in found[:limit]],
             evidence={"kind": kind, "documents": found[:limit], "documents_total": len(found)},
             count=len(found),
@@ -215,6 +219,8 @@ def _wording(reporter: Reporter, safety: SafetyFacts, rubric: Rubric, limit: int
         shown = tail if sensitive else suggestion or "-"
         reporter.add(
             "sensitive_word" if sensitive else "wording_suspect",
+            subject=f"term:{term}",
+            fingerprint={"documents": sorted({e["url"] for e in found})},
             urls=[e["url"] for e in found[:limit]],
             evidence={
                 "term": term,
@@ -277,6 +283,8 @@ def _outbound(
         )  # fmt: skip
         reporter.add(
             "outbound_lapsed",
+            subject=url,
+            fingerprint={"outcome": state.outcome, "final_url": state.final_url},
             urls=[url, *found_on],
             evidence={"outcome": state.outcome, "status": state.status,
                       "final_url": state.final_url, "found_on": found_on},
@@ -289,6 +297,8 @@ def _outbound(
         hosts = list(dict.fromkeys(e["host"] for e in foreign))
         reporter.add(
             "outbound_non_government",
+            subject="outbound",
+            fingerprint={"hosts": sorted(hosts)},
             urls=[e["url"] for e in foreign[:limit]],
             evidence={"links": foreign[:limit], "links_total": len(foreign)},
             count=len(foreign),
@@ -342,6 +352,8 @@ def _defacement(reporter: Reporter, safety: SafetyFacts, rubric: Rubric) -> dict
     if changed:
         reporter.add(
             "defacement_suspected",
+            subject=now.url,
+            fingerprint={"signals": signals, "run": now.run_id},
             urls=[now.url],
             evidence={
                 "signals": signals,

@@ -1,7 +1,7 @@
 """content safety: one row of facts per page or attachment with something to say
 
 Revision ID: 0005_content_safety
-Revises: 0002_account_platform
+Revises: 0003_finding_lifecycle
 Create Date: 2026-12-04
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_content_safety"
-down_revision = "0002_account_platform"
+down_revision = "0003_finding_lifecycle"
 branch_labels = None
 depends_on = None
 
