@@ -419,6 +419,14 @@ def test_content_safety_sets_are_exact(town, checked, site):
     }
     for p in got["privacy"]:
         assert "*" in p["sample"]
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parents[1] / "docs" / "export.schema.json").read_text())
+    section = {"$ref": "#/$defs/content_safety", "$defs": schema["$defs"]}
+    jsonschema.Draft202012Validator(section).validate(got)
     # 疑似 wording: a veto rule that needs confirmation, shown as a notice costing nothing.
     for finding in unit["findings"]:
         if finding["rule"] == "wording_suspect":
