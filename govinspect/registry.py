@@ -150,6 +150,8 @@ class Unit(_Strict):
     # Link targets (URLs, globs, re: patterns) left out of the dead-link counts, shown as excluded.
     exclude_links: list[Annotated[str, AfterValidator(_link_pattern)]] = Field(default_factory=list)
     contacts: UnitContacts = Field(default_factory=UnitContacts)
+    # Non-government hosts the unit links to on purpose (合作单位): not listed for review.
+    partner_hosts: list[str] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod

@@ -69,6 +69,19 @@ class Settings(BaseSettings):
     http_cache: bool = Field(
         True, description="keep pages in data_dir/httpcache and revalidate them (304s)"
     )
+    # Content safety (docs/content-safety.md).
+    content_safety: bool = Field(
+        True, description="record content-safety facts (hidden links, privacy, wording, ...)"
+    )
+    safety_attachment_bytes: int = Field(
+        5 * 1024 * 1024,
+        ge=0,
+        description="xls/xlsx/doc/docx/pdf/csv attachments up to this size are downloaded and "
+        "scanned for personal data; 0: attachments are only status-checked",
+    )
+    sensitive_words: Path | None = Field(
+        None, description="a sensitive-word file (one word a line) matched in every page"
+    )
 
     # The rubric of `check` and of the nightly job (a file or a folder); beats the registry's
     # `schedule: rubric:`, and `check --rubric` beats it (docs/configuration.md).
@@ -149,6 +162,13 @@ class Settings(BaseSettings):
             # A bare path is friendlier than a URL for SQLite users.
             return f"sqlite:///{Path(value).expanduser()}"
         return value
+
+    @field_validator("sensitive_words")
+    @classmethod
+    def _sensitive_words(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.expanduser().is_file():
+            raise ValueError(f"no such file: {value}")
+        return value.expanduser() if value is not None else None
 
     @field_validator("redis_url")
     @classmethod

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from govinspect.crawler.launch import run_crawl
 from govinspect.crawler.urls import normalize_url
 from govinspect.demo import DemoServer, build_town
+from govinspect.demo.safety_cases import expected_rules as safety_rules
 from govinspect.registry import load_registry
 from govinspect.settings import load_settings
 from govinspect.store import link_outcomes
@@ -306,6 +307,7 @@ def expected_rules(manifest: dict, site: str) -> list[tuple[str, str | None]]:
     warnings = rubric.thresholds.warnings
     if warnings.blank_columns < blank < rubric.thresholds.columns.veto_blank:
         want.append(("columns_blank_warning", None))
+    want += [(r, normalize_url(u) if u else None) for r, u in safety_rules(truth["content_safety"])]
     for feed in manifest["feeds"]:
         if feed["unit"] == site and feed["stale"]:
             want.append(("new_media_stale", None))
@@ -389,3 +391,82 @@ def test_second_crawl_gives_the_same_verdicts(town):
             for c in session.scalars(select(LinkCheck).where(LinkCheck.run_id == again.run_id))
         }
     assert second == first
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_content_safety_sets_are_exact(town, checked, site):
+    """Hidden links and privacy leaks exactly as planted: no decoy (hidden internal menu,
+    masked numbers, a 索引号 failing its check digit, landlines, a partner link) reported."""
+    truth = town["manifest"]["sites"][site]["content_safety"]
+    unit = next(u for u in checked["units"] if u["id"] == site)
+    got = unit["content_safety"]
+    assert {(h["url"], h["how"], tuple(h["keywords"]), tuple(h["found_on"]))
+            for h in got["hidden_links"]} == {
+        (normalize_url(h["url"]), h["how"], tuple(h["keywords"]),
+         tuple(normalize_url(u) for u in h["found_on"]))
+        for h in truth["hidden_links"]
+    }  # fmt: skip
+    assert {(p["url"], p["kind"], p["count"], p["in_attachment"]) for p in got["privacy"]} == {
+        (normalize_url(p["url"]), p["kind"], p["count"], p["in_attachment"])
+        for p in truth["privacy"]
+    }
+    assert {(w["url"], w["term"], w["suggestion"]) for w in got["wording"]} == {
+        (normalize_url(w["url"]), w["term"], w["suggestion"]) for w in truth["wording"]
+    }
+    assert all(w["excerpt"] and w["term"] in w["excerpt"] for w in got["wording"])
+    assert {(o["url"], o["kind"]) for o in got["outbound"]} == {
+        (normalize_url(o["url"]), o["kind"]) for o in truth["outbound"]
+    }
+    for p in got["privacy"]:
+        assert "*" in p["sample"]
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parents[1] / "docs" / "export.schema.json").read_text())
+    section = {"$ref": "#/$defs/content_safety", "$defs": schema["$defs"]}
+    jsonschema.Draft202012Validator(section).validate(got)
+    # 疑似 wording: a veto rule that needs confirmation, shown as a notice costing nothing.
+    for finding in unit["findings"]:
+        if finding["rule"] == "wording_suspect":
+            assert finding["severity"] == "notice"
+            assert finding["evidence"]["suppressed"]["by"] == "unconfirmed"
+            assert finding["evidence"]["suppressed"]["severity"] == "veto"
+
+
+def test_no_full_number_in_any_output(town, checked, tmp_path):
+    """Export, HTML/DOCX reports, evidence packs, logs and the WARC index: masked samples only."""
+    import json
+    import zipfile
+
+    from govinspect.demo.safety_cases import DOCX_MOBILE, PAGE_MOBILE, PEOPLE
+    from govinspect.reports.build import build_reports
+
+    secrets = [number for _, number, _ in PEOPLE] + [DOCX_MOBILE]
+    texts = {"export": json.dumps(checked, ensure_ascii=False)}
+    build_reports(
+        town["store"], town["registry"], town["settings"], None, ["county"],
+        {"html", "docx", "evidence"}, None, tmp_path,
+    )  # fmt: skip
+    for path in tmp_path.iterdir():
+        if path.suffix in (".docx", ".zip"):
+            with zipfile.ZipFile(path) as archive:
+                for name in archive.namelist():
+                    if name.endswith(".warc.gz"):
+                        continue  # archived page bodies: the evidence itself, checked below
+                    texts[f"{path.name}:{name}"] = archive.read(name).decode("utf-8", "replace")
+        else:
+            texts[path.name] = path.read_text("utf-8", errors="replace")
+    assert any("内容安全" in t for name, t in texts.items() if name.endswith(".html"))
+    data_dir = town["settings"].data_dir
+    for log in (data_dir / "logs").glob("**/*"):
+        if log.is_file():
+            texts[str(log)] = log.read_text("utf-8", errors="replace")
+    for index in data_dir.glob("**/*.cdx*"):
+        texts[str(index)] = index.read_text("utf-8", errors="replace")
+    for name, text in texts.items():
+        for number in secrets:
+            assert number not in text, (name, number[:4])
+    # The page with the unmasked mobile is archived as evidence; the attachments are not.
+    assert PAGE_MOBILE not in texts["export"]

@@ -332,7 +332,9 @@ def test_workbook_layout_totals_and_ranks(town):
     assert values["办事服务"] == 20 and values["互动交流"] == 18 and values["解读回应"] is None
     assert row[0] == 1
     assert row[11] == pytest.approx(unit["total"] + 20 + 18)
-    assert row[12] == "合格"
+    # The demo county carries the planted content-safety vetoes (docs/demo.md, 内容安全).
+    assert row[12] == "不合格"
+    assert "暗链（博彩色情诈骗）" in row[13] and "泄露个人隐私" in row[13]
     assert "在线办事抽查" in row[13] and "缺少人工评分" in row[13]
     ranked = _sheet_rows(dept)
     assert [r[1] for r in ranked] == ["示范县发展和改革委员会", "示范县教育局"]

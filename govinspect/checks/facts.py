@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from govinspect.checks import tables
 from govinspect.checks.facts_new_media import AccountFacts, account_facts
+from govinspect.checks.facts_safety import load_safety
 from govinspect.checks.rubric import Rubric
 from govinspect.checks.timeutil import day_start, local_date
 from govinspect.registry import Unit as RegistryUnit
@@ -51,6 +52,7 @@ class UnitInfo:
     website: str
     site_code: str | None = None
     exclude_links: tuple[str, ...] = ()  # registry patterns of link targets not counted as dead
+    partner_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +284,7 @@ class UnitFacts:
     named_links: tuple[LinkFact, ...] = ()
     probes: tuple[ProbeFact, ...] = ()
     accounts: tuple[AccountFacts, ...] = ()  # one per active new-media account
+    safety: Any = None  # facts_safety.SafetyFacts: the content-safety facts of the crawl
     source: HtmlSource = field(default_factory=MappingHtml)
 
     def page(self, url: str | None) -> PageFact | None:
@@ -688,6 +691,7 @@ def unit_info(unit: RegistryUnit) -> UnitInfo:
         website=unit.website,
         site_code=unit.site_code,
         exclude_links=tuple(unit.exclude_links),
+        partner_hosts=tuple(unit.partner_hosts),
     )
 
 
@@ -736,4 +740,5 @@ def load_unit_facts(
         probes=probes,
         accounts=accounts,
         source=WarcHtml(data_dir),
+        safety=load_safety(session, run, crawls[1] if len(crawls) > 1 else None),
     )

@@ -154,6 +154,16 @@ class FactThresholds(_Strict):
     max_crawl_age_days: int = Field(ge=0)
 
 
+class ContentSafetyThresholds(_Strict):
+    # Old institution names count on items published from this day (2018 机构改革 done).
+    abolished_since: date
+    # Homepage text whose estimated shingle similarity to the previous crawl's falls below
+    # this has "changed drastically" (a defacement signal).
+    defacement_text_similarity: float = Field(ge=0, le=1)
+    # Pages named per finding and per export entry (found_on).
+    found_on_limit: int = Field(ge=1)
+
+
 class NewMediaThresholds(_Strict):
     """The new-media update rule (indicators.md §3) and the figures around it."""
 
@@ -202,6 +212,7 @@ class Thresholds(_Strict):
     facts: FactThresholds
     warnings: WarningThresholds
     self_check: SelfCheckThresholds
+    content_safety: ContentSafetyThresholds
 
 
 class Rubric(_Strict):

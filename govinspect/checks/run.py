@@ -12,6 +12,7 @@ from sqlalchemy import select
 from govinspect.checks import (
     availability,
     column_freshness,
+    content_safety,
     crawl_state,
     dead_links,
     disclosure,
@@ -50,6 +51,7 @@ CRAWL_CHECKS: tuple[Check, ...] = (
     interpretation.check,
     site_norms.check,
     self_check.check,
+    content_safety.check,
 )
 #: Checks that judge facts of their own (probes, feeds): they run with or without a crawl.
 OTHER_CHECKS: tuple[Check, ...] = (crawl_state.check, availability.check, new_media.check)

@@ -91,3 +91,14 @@ class ListPageRecord:
     record_count: int | None = None
     breadcrumb: list[tuple[str, str | None]] = field(default_factory=list)
     discovered_by: str = "crawl"
+
+
+@dataclass(slots=True)
+class SafetyRecord:
+    """Content-safety facts of one page or attachment (``crawler/safety``); no full numbers."""
+
+    url: str
+    facts: dict[str, Any]
+    source: str = "page"  # page | attachment
+    is_homepage: bool = False
+    published: date | None = None

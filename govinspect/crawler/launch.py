@@ -63,6 +63,8 @@ def build_plan(settings: Settings, unit: Unit, run_id: int, resume: bool) -> Cra
             "recheck_delay",
             "warc_body_cap",
             "http_cache",
+            "content_safety",
+            "safety_attachment_bytes",
             "sqlite_busy_timeout_ms",
         )
     }
@@ -76,6 +78,7 @@ def build_plan(settings: Settings, unit: Unit, run_id: int, resume: bool) -> Cra
         extra_hosts=list(unit.extra_hosts),
         column_types=dict(unit.column_types),
         user_agent=settings.user_agent,
+        sensitive_words=str(settings.sensitive_words) if settings.sensitive_words else None,
         resume=resume,
         **{**base, **overrides},
     )

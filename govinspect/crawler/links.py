@@ -159,6 +159,8 @@ class ExtractResult:
     #: The page's anchors (ids, ``<a name>``), None when it could not be parsed.
     anchors: list[str] | None = None
     anchors_truncated: bool = False
+    # The parsed tree, for facts read from the same parse (content safety): never parse twice.
+    root: Any = None
 
 
 # --- extraction ----------------------------------------------------------------------------
@@ -189,7 +191,9 @@ def extract_links(
     collector.pager = trs_pagination(html, collector.base) if html else None
     if collector.pager is not None:
         collector.add_implied(collector.pager)
-    return collector.result()
+    result = collector.result()
+    result.root = root
+    return result
 
 
 class _Collector:

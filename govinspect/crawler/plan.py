@@ -39,6 +39,9 @@ class CrawlPlan:
     recheck_delay: float = 30.0
     warc_body_cap: int = 1024 * 1024
     http_cache: bool = True
+    content_safety: bool = True
+    safety_attachment_bytes: int = 5 * 1024 * 1024
+    sensitive_words: str | None = None
     sqlite_busy_timeout_ms: int = 30_000
     resume: bool = False
     progress: bool = True

@@ -40,10 +40,19 @@ from govinspect.crawler.dates import article_date
 from govinspect.crawler.decode import decode_body
 from govinspect.crawler.footer import footer_ids
 from govinspect.crawler.httpcache import CAPTURE_META, NOT_MODIFIED_META
-from govinspect.crawler.items import CheckRecord, ItemRecord, LinkRecord, ListPageRecord, PageRecord
+from govinspect.crawler.items import (
+    CheckRecord,
+    ItemRecord,
+    LinkRecord,
+    ListPageRecord,
+    PageRecord,
+    SafetyRecord,
+)
 from govinspect.crawler.links import ExtractResult, Link, extract_links
 from govinspect.crawler.listing import extract_items, homepage_newest
 from govinspect.crawler.plan import CrawlPlan
+from govinspect.crawler.safety import SafetyScanner
+from govinspect.crawler.safety.attachments import wanted as attachment_wanted
 from govinspect.crawler.sources import SourceRequest
 from govinspect.crawler.state import (
     CoordinationLost,
@@ -157,6 +166,10 @@ class SiteSpider(scrapy.Spider):
         self.stats_counter: Counter[str] = Counter()
         self._warc: WarcLog | None = None
         self.started = time.monotonic()
+        # Content safety (crawler/safety): None when the setting turns it off.
+        self.safety = (
+            SafetyScanner(self.scope, plan.sensitive_words) if plan.content_safety else None
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -323,6 +336,11 @@ class SiteSpider(scrapy.Spider):
         gi = request.meta.get("gi", {})
         content_type = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         is_html = content_type.startswith(HTML_TYPES) or not content_type
+        if gi.get("read_body"):
+            if body_length and body_length > self._attachment_cap:
+                gi["oversized"] = body_length
+                raise StopDownload(fail=False)
+            return  # an attachment read for content safety: its body is wanted
         if gi.get("kind") in ("check", "page") and not is_html:
             # Verifying an attachment needs its status, not its megabytes.
             raise StopDownload(fail=False)
@@ -336,7 +354,8 @@ class SiteSpider(scrapy.Spider):
         if gi is None:
             return
         gi["bytes"] = gi.get("bytes", 0) + len(data)
-        if gi["bytes"] > self.plan.max_response_bytes:
+        cap = self._attachment_cap if gi.get("read_body") else self.plan.max_response_bytes
+        if gi["bytes"] > cap:
             gi["oversized"] = gi["bytes"]
             raise StopDownload(fail=False)
 
@@ -432,9 +451,11 @@ class SiteSpider(scrapy.Spider):
             for link in followed
             if link.text and link.kind == "page"
         )
+        # One visible text for the soft-404 test and the content-safety matching.
+        visible = analysis.run("visible_text", lambda: _visible_text(text), "")
         verdict = analysis.run(
             "soft_404",
-            lambda: self._html_verdict(response, extracted.title, text, extracted.refresh),
+            lambda: self._html_verdict(response, extracted.title, text, extracted.refresh, visible),
             (outcomes.OK, None),
         )
         if verdict is None or verdict[0] == outcomes.OK:
@@ -442,9 +463,71 @@ class SiteSpider(scrapy.Spider):
             yield from analysis.items(
                 "columns", lambda: self._columns(text, response, gi, page, extracted)
             )
+            if self.safety is not None:
+                yield from analysis.items(
+                    "content_safety",
+                    lambda: self._safety_page(response, page, extracted, visible, charset),
+                )
         if analysis.errors:  # counted in the run summary from the store (runner._finish)
             page.meta["analysis_errors"] = analysis.errors
         yield from self._decide(response, verdict, page)
+
+    # --- content safety (crawler/safety) ---------------------------------------------
+
+    @property
+    def _attachment_cap(self) -> int:
+        return min(self.plan.safety_attachment_bytes, self.plan.max_response_bytes)
+
+    def _reads_attachment(self, url: str) -> bool:
+        return (
+            self.safety is not None
+            and self.plan.safety_attachment_bytes > 0
+            and self._in_scope(url)
+            and attachment_wanted(url)
+        )
+
+    def _safety_page(
+        self, response: Response, page: PageRecord, extracted: Any, visible: str, charset: str
+    ) -> Iterator[Any]:
+        assert self.safety is not None
+        facts = self.safety.page(
+            page.url,
+            extracted.root,
+            extracted.base_url,
+            extracted.links,
+            visible,
+            charset or "utf-8",
+            extracted.title,
+            page.is_homepage,
+        )
+        if facts:
+            yield SafetyRecord(page.url, facts, "page", page.is_homepage, page.published)
+
+    def _attachment_request(self, url: str) -> Request:
+        meta = self._meta("attachment", read_body=True)
+        # Its body may hold personal data: read once, never kept in the HTTP cache.
+        meta["dont_cache"] = True
+        return Request(
+            url,
+            callback=self.parse_attachment,
+            errback=self._ignore,
+            meta=meta,
+            priority=-30,
+            dont_filter=True,
+        )
+
+    @_tracked
+    def parse_attachment(self, response: Response) -> Iterator[Any]:
+        """An attachment verified ok, downloaded again to read it (only its facts are kept)."""
+        if response.status != 200 or self.safety is None:
+            return
+        url = _target(response)
+        gi = response.meta["gi"]
+        if gi.get("oversized"):
+            facts = {"read": False, "reason": f"larger than {self._attachment_cap} bytes"}
+        else:
+            facts = self.safety.attachment(url, response.body)
+        yield SafetyRecord(url, facts, "attachment")
 
     def _storable(self, links: list[Link]) -> list[Link]:
         """Links whose target fits the store's URL columns; longer ones are a truncation."""
@@ -514,14 +597,20 @@ class SiteSpider(scrapy.Spider):
         return outcome, None if outcome == outcomes.OK else f"HTTP {response.status}"
 
     def _html_verdict(
-        self, response: Response, title: str, text: str, refresh: str | None
+        self,
+        response: Response,
+        title: str,
+        text: str,
+        refresh: str | None,
+        visible: str | None = None,
     ) -> tuple[str, str | None] | None:
         """The verdict for an HTML response, or None when it waits for the host baseline."""
         if response.status >= 300:
             return self._status_verdict(response)
         if outcomes.is_challenge(text[:20000]):
             return outcomes.BLOCKED, "challenge page (WAF/anti-bot)"
-        visible = _visible_text(text)
+        if visible is None:
+            visible = _visible_text(text)
         reason = outcomes.soft_404_reason(
             url=_target(response),
             final_url=response.url,
@@ -676,6 +765,9 @@ class SiteSpider(scrapy.Spider):
             verdict = self._html_verdict(response, _title(text), text, refresh)
         else:
             verdict = self._status_verdict(response)
+            if verdict[0] == outcomes.OK and self._reads_attachment(_target(response)):
+                # The verification stopped after the headers: read the body once more.
+                yield self._attachment_request(_target(response))
         yield from self._decide(response, verdict, None)
 
     @_tracked

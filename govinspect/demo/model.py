@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from w3lib.url import safe_url_string
 
-from govinspect.demo import texts
+from govinspect.demo import safety_cases, texts
 from govinspect.demo.spec import (
     AS_OF,
     BEIAN_MIIT_PATH,
@@ -248,6 +248,7 @@ class Site:
     section_blocks: dict[str, list[tuple[Column, list[Item]]]] = field(default_factory=dict)
     base_trap: BaseTrap | None = None
     assets: dict[str, str] = field(default_factory=dict)
+    safety_article: str | None = None  # the page carrying the content-safety cases
 
     @property
     def id(self) -> str:
@@ -337,8 +338,18 @@ def _build_site(spec: SiteSpec, scale: int) -> Site:
     _add_externals(site)
     _add_pages(site)
     _place_links(site)
+    _add_safety(site)
     _mark_found_via(site)
     return site
+
+
+def _add_safety(site: Site) -> None:
+    """The content-safety cases and decoys (demo/safety_cases.py) of the sites that carry them."""
+    if safety_cases.plants(site.id) != "full":
+        return
+    site.safety_article = _page_ref(site, safety_cases.ARTICLE)
+    for path, payload in safety_cases.ATTACHMENTS.items():
+        _page(site, Page(path, "attachment", title=posixpath.basename(path), payload=payload))
 
 
 def _column_shell(site: SiteSpec, cs: ColumnSpec, index: int) -> Column:
@@ -768,6 +779,8 @@ def _add_externals(site: Site) -> None:
         ("gov_cn", GOV_CN_PATH, "a"),
         ("province", PROVINCE_PATH, "a"),
     ]
+    if safety_cases.plants(site.id):
+        ext += [(key, path, "a") for key, path in safety_cases.EXTERNALS.items()]
     for key, path, element in ext:
         site.externals[key] = External(key, Ref("feeds", path), "https:/" + path, element)
 

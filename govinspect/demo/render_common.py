@@ -9,6 +9,7 @@ import zlib
 from datetime import date
 from xml.sax.saxutils import escape as xml_escape
 
+from govinspect.demo import safety_cases
 from govinspect.demo.model import Item, Page, PlacedLink, Ref, Site, Urls
 
 DATE_FORMATS = {
@@ -44,6 +45,7 @@ CONTENT_TYPES = {
     ".doc": "application/msword",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".txt": "text/plain; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
 }
@@ -91,8 +93,22 @@ def planted_href(site: Site, link: PlacedLink, page_path: str, urls: Urls) -> st
     return href(site, link.target, urls)
 
 
+def safety_html(site: Site, page_path: str, urls: Urls) -> str:
+    """The content-safety cases and decoys placed on this page (demo/safety_cases.py)."""
+    if page_path == "/":
+        hrefs = {k: urls.raw(e.ref) for k, e in site.externals.items()}
+        return safety_cases.home_html(site.id, hrefs)
+    if page_path == site.safety_article:
+        return safety_cases.article_html()
+    return ""
+
+
 def planted_html(site: Site, page_path: str, urls: Urls) -> str:
     """The planted links (dead links, traps, cross-site links) placed on this page."""
+    return _planted_links(site, page_path, urls) + safety_html(site, page_path, urls)
+
+
+def _planted_links(site: Site, page_path: str, urls: Urls) -> str:
     parts = []
     for link in site.links_on(page_path):
         text = esc(link.spec.text)
@@ -267,6 +283,8 @@ def asset_body(path: str) -> bytes:
 
 
 def attachment_body(page: Page) -> bytes:
+    if page.payload in safety_cases.ATTACHMENTS.values():
+        return safety_cases.attachment_bytes(page.payload)
     if page.payload == "tiny":
         return b"\r\n"  # the 2-byte stub real CMSs leave behind: not dead
     ext = posixpath.splitext(page.path)[1]

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from govinspect.checks.workdays import working_days_between
+from govinspect.demo import safety_cases
 from govinspect.demo.model import Column, Item, PlacedLink, Site, Town, Urls
 from govinspect.demo.texts import GUIDE_ELEMENTS
 
@@ -399,6 +400,12 @@ def site_truth(site: Site, urls: Urls, as_of: date) -> dict[str, Any]:
         "letters": _letters(site, urls),
         "consultations": _consultations(site, urls),
         "site_norms": _norms(site, urls),
+        "content_safety": safety_cases.truth(
+            site.id,
+            lambda path: urls.url(site.id, path),
+            site.safety_article,
+            {k: urls.absolute(e.ref) for k, e in site.externals.items()},
+        ),
     }
 
 
@@ -435,6 +442,18 @@ def manifest(town: Town, urls: Urls) -> dict[str, Any]:
     }
 
 
+def _partner_hosts(town: Town, site: Site, urls: Urls) -> list[str]:
+    """The demo's stand-ins of government sites and its partner, and the town's other sites:
+    on 127.0.0.1 none of them is a .gov.cn host, so the registry lists them."""
+    stand_ins = [
+        urls.raw(site.externals[k].ref)
+        for k in safety_cases.PARTNER_EXTERNALS
+        if k in site.externals
+    ]
+    others = [urls.base(o).split("://", 1)[1].rstrip("/") for o in town.sites if o != site.id]
+    return safety_cases.partner_hosts(stand_ins) + sorted(others)
+
+
 def config(town: Town, urls: Urls) -> dict[str, Any]:
     """The public site registry (govinspect config) for the running demo town."""
     units = []
@@ -459,5 +478,6 @@ def config(town: Town, urls: Urls) -> dict[str, Any]:
             unit["new_media"] = media
         if site.spec.column_types:
             unit["column_types"] = dict(site.spec.column_types)
+        unit["partner_hosts"] = _partner_hosts(town, site, urls)
         units.append(unit)
     return {"units": units}

@@ -118,6 +118,13 @@ def _defaults(unit: Unit) -> dict[str, Any]:
         "new_media": [],
         "excluded_links": [],
         "self_check": {"quarters": []},
+        "content_safety": {
+            "hidden_links": [],
+            "privacy": [],
+            "wording": [],
+            "outbound": [],
+            "defacement": None,
+        },
     }
 
 

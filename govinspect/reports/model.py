@@ -16,6 +16,7 @@ from govinspect.reports.evidence import EvidenceRef
 from govinspect.reports.history import PeriodResult
 from govinspect.reports.period import Period
 from govinspect.reports.rectification import Rectification
+from govinspect.reports.safety import SafetyLine, safety_lines
 from govinspect.reports.texts import data, number, text
 
 SEVERITY_ORDER = ("veto", "deduction", "warning", "notice")
@@ -137,6 +138,7 @@ class UnitReport:
     findings: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     refs: dict[int, tuple[EvidenceRef, ...]] = field(default_factory=dict)
     rectification: Rectification | None = None
+    safety: tuple[SafetyLine, ...] = ()  # 内容安全 (reports/safety.py)
 
     @property
     def verdict(self) -> str:
@@ -351,4 +353,5 @@ def build_unit_report(
         findings=tuple(unit["findings"]),
         refs=refs,
         rectification=rectification,
+        safety=safety_lines(unit.get("content_safety")),
     )

@@ -196,6 +196,18 @@ def _accounts(doc: DocumentType, r: UnitReport) -> None:
         _row(table, [a.name, a.platform, a.last_post, a.days_since, a.state, a.note])
 
 
+def _content_safety(doc: DocumentType, r: UnitReport) -> None:
+    t = data()["text"]
+    doc.add_heading(t["content_safety"], level=1)
+    if not r.safety:
+        doc.add_paragraph(t["content_safety_none"])
+        return
+    table = _table(doc, [t["safety_category"], t["link_url"], t["safety_detail"], t["found_on"]])
+    for line in r.safety:
+        _row(table, [line.category, line.url, line.detail, "\n".join(line.found_on)])
+    _note(doc, t["content_safety_note"])
+
+
 def _trend(doc: DocumentType, r: UnitReport) -> None:
     t = data()["text"]
     doc.add_heading(t["trend"], level=1)
@@ -244,7 +256,8 @@ def write_docx(report: UnitReport, path: Path) -> None:
     _setup(doc)
     _header(doc, report)
     for section in (
-        _scores, _vetoes, _fixes, _columns, _dead_links, _accounts, _trend, _rectification,
+        _scores, _vetoes, _fixes, _columns, _dead_links, _accounts, _content_safety, _trend,
+        _rectification,
     ):  # fmt: skip
         section(doc, report)
     _note(doc, data()["text"]["footer"])

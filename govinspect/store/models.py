@@ -463,3 +463,23 @@ class UserUnit(Base):
     )
 
     user: Mapped[User] = relationship(back_populates="units")
+class SafetyFact(Base):
+    """Content-safety facts of one page or attachment in one crawl (内容安全, issue 18).
+
+    ``facts`` holds what ``crawler/safety`` recorded: hidden links, personal data as counts and
+    masked samples (never a full number), suspected wording errors with excerpts, outbound links,
+    and on the homepage its fingerprint for the defacement test.  Rows exist only for pages with
+    something to say, the homepage and the attachments read.
+    """
+
+    __tablename__ = "safety_facts"
+    __table_args__ = (UniqueConstraint("run_id", "url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(URL)
+    # page | attachment
+    source: Mapped[str] = mapped_column(String(20), default="page")
+    is_homepage: Mapped[bool] = mapped_column(Boolean, default=False)
+    published: Mapped[date | None]
+    facts: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -110,4 +110,11 @@ def ground_truth(site: Site) -> dict[str, Any]:
         "interpretation": {k: sorted(url(f"@{key}") for key in v) for k, v in interp.items()},
         "guide_url": url(site.column("guide").path),
         "annual_report_years": planted["annual_report_years"],
+        "content_safety": {
+            "hidden_links": sorted(url(t) for t in planted["content_safety"]["hidden_links"]),
+            "privacy": sorted(
+                [url(t), kind, count, attached]
+                for t, kind, count, attached in planted["content_safety"]["privacy"]
+            ),
+        },
     }

@@ -35,6 +35,8 @@ MEASURES: dict[str, str] = {
     "guide": "政府信息公开指南 found",
     "annual_reports": "annual report years exact",
     "homepage": "homepage last update exact",
+    "hidden_links": "hidden links exact (no hidden internal menu reported)",
+    "privacy": "privacy leaks exact: page or attachment, kind, count (no decoy reported)",
 }
 
 _INDEX_NAME = re.compile(r"/(index|default)\.(s?html?|jsp|php|aspx?)$", re.IGNORECASE)
@@ -73,6 +75,12 @@ def _equal(expected: Any, found: Any) -> Measure:
     return Measure(ok, 1, [] if ok else [expected], [] if ok else [found])
 
 
+def _privacy(expected: Iterable[Any], found: Iterable[dict[str, Any]]) -> Measure:
+    want = {(url_id(u), kind, count, attached) for u, kind, count, attached in expected}
+    got = {(url_id(p["url"]), p["kind"], p["count"], p["in_attachment"]) for p in found}
+    return Measure(want == got, len(want), sorted(want - got), sorted(got - want))
+
+
 @dataclass
 class FamilyResult:
     family: Family
@@ -96,6 +104,7 @@ class FamilyResult:
         want = truth["interpretation"]
         found_years = (unit.get("disclosure") or {}).get("annual_report_years") or []
         guide = (unit.get("disclosure") or {}).get("guide_url")
+        safety = unit.get("content_safety") or {}
         return {
             "columns": _sets((c["url"] for c in truth["columns"]), by_id),
             "newest": Measure(not newest_missing, len(lists), newest_missing),
@@ -137,6 +146,11 @@ class FamilyResult:
             "homepage": _equal(
                 truth["homepage_newest"], (unit.get("homepage") or {}).get("last_update")
             ),
+            "hidden_links": _sets(
+                truth["content_safety"]["hidden_links"],
+                (h["url"] for h in safety.get("hidden_links", [])),
+            ),
+            "privacy": _privacy(truth["content_safety"]["privacy"], safety.get("privacy", [])),
         }
 
 

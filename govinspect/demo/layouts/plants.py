@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from govinspect.demo import safety_cases
 from govinspect.demo.layouts.model import Column, Item, Link, Resource, Section, Site
 from govinspect.demo.texts import ANNUAL_REPORT_SECTIONS, TOPICS, paragraphs, pick, title_for
 
@@ -316,10 +317,54 @@ def plant_links(site: Site) -> None:
     site.truth["not_dead"] = [*decoys, "/通知.wps", news.items[3].key]
 
 
+#: Inline styles that hide a block (issue 18): each family site draws one.
+HIDING_STYLES = (
+    "position:absolute;left:-9999px;top:-9999px",
+    "display:none",
+    "visibility:hidden",
+    "width:0;height:0;overflow:hidden",
+    "opacity:0",
+    "text-indent:-9999px",
+    "font-size:0",
+)
+
+
+def plant_safety(site: Site) -> None:
+    """Content safety (docs/content-safety.md): a hidden gambling link on the homepage (hidden
+    the family's way), a 公示 spreadsheet with valid unmasked 身份证号 of fictitious people and
+    an unmasked mobile in a notice; decoys: a hidden internal menu, masked numbers, a 索引号
+    failing its check digit, landlines."""
+    notice = site.column("notice")
+    style = site.rng.choice(HIDING_STYLES)
+    casino = "http://www.yulecheng-demo.invalid/"  # never resolves: also a dead link
+    site.place("home", Link(casino, "澳门娱乐城", label=style, block="hidden"))
+    site.place("home", Link("/", "首页", label="display:none", block="hidden"))  # mobile menu
+    sheet = "/upload/gs/P0_bzmd.xlsx"
+    site.resources[sheet] = Resource(safety_cases.ATTACHMENTS[safety_cases.XLSX_PATH])
+    site.place(notice.items[1].key, Link(sheet, "补贴发放名单公示.xlsx", block="attach"))
+    leak = notice.items[2]
+    leak.body = (*leak.body, f"联系人：王老师，手机：{safety_cases.PAGE_MOBILE}。")
+    decoy = notice.items[0]
+    decoy.body = (
+        *decoy.body,
+        f"索引号：{safety_cases.FAKE_INDEX}；咨询电话：0371-26012345；"
+        f"经办人手机：138****1234；身份证号：{safety_cases.MASKED_ID}。",
+    )
+    site.truth["dead_links"].append(casino)
+    site.truth["content_safety"] = {
+        "hidden_links": [casino],
+        "privacy": [
+            (sheet, "id_card", len(safety_cases.PEOPLE), True),
+            (f"@{leak.key}", "mobile", 1, False),
+        ],
+    }
+
+
 #: The planters, in order (later ones may refer to what earlier ones planted).
 PLANTERS: tuple[Callable[[Site], None], ...] = (
     plant_columns,
     plant_policies,
     plant_disclosure,
     plant_links,
+    plant_safety,
 )

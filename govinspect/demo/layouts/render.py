@@ -111,6 +111,8 @@ def placed_html(site: Site, here: str, links: list[Link]) -> str:
             boxes.setdefault(link.label or "相关链接", []).append(f"<li>{a}{d}</li>")
         elif link.block == "attach":
             out.append(f'<div class="attach">{esc(link.label or "附件：")}{a}</div>')
+        elif link.block == "hidden":  # content safety: the label is the hiding style
+            out.append(f'<div class="hd" style="{esc(link.label)}">{a}</div>')
         else:
             out.append(f'<p class="related">{esc(link.label)}{a}</p>')
     for label, lis in boxes.items():

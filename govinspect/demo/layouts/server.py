@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from govinspect.demo import safety_cases
 from govinspect.demo.layouts.build import Built, build_site, page_key
 from govinspect.demo.layouts.choices import FAMILIES, Family
 from govinspect.demo.layouts.cms import HANWEB_DATAPROXY, LIST_API, dataproxy, list_api
@@ -29,6 +30,7 @@ ATTACHMENT_TYPES = {
     ".pdf": "application/pdf",
     ".doc": "application/msword",
     ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".css": "text/css",
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -82,6 +84,8 @@ class _FamilyApp(_App):
             data = PNG_1X1
         elif kind == "css":
             data = b"body{margin:0}"
+        elif kind in safety_cases.ATTACHMENTS.values():
+            data = safety_cases.attachment_bytes(kind)
         elif kind == "tiny":
             data = b"ok"  # a 2-byte stub answering 200: not dead
         else:

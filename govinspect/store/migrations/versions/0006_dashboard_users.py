@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_dashboard_users"
-down_revision = "0003_finding_lifecycle"
+down_revision = "0005_content_safety"
 branch_labels = None
 depends_on = None
 
