@@ -9,10 +9,11 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from govinspect.crawler.distributed.common import TUNING, Processed
-from govinspect.crawler.items import CheckRecord, ListPageRecord, PageRecord
+from govinspect.crawler.items import CheckRecord, InteractionRecord, ListPageRecord, PageRecord
 from govinspect.errors import StoreError
 from govinspect.store import crawlstore
 from govinspect.store.db import Store, open_store
+from govinspect.store.interaction import write_interactions
 
 BATCH_ITEMS = 300
 BATCH_SECONDS = 2.0
@@ -37,6 +38,7 @@ class StorePipeline:
         self.pages: list[PageRecord] = []
         self.checks: list[CheckRecord] = []
         self.lists: list[ListPageRecord] = []
+        self.interactions: list[InteractionRecord] = []
         self.tokens: list[str] = []
         self.last_flush = time.monotonic()
         self.failed: str | None = None
@@ -63,6 +65,8 @@ class StorePipeline:
             self.checks.append(item)
         elif isinstance(item, ListPageRecord):
             self.lists.append(item)
+        elif isinstance(item, InteractionRecord):
+            self.interactions.append(item)
         elif isinstance(item, Processed):
             self.tokens.append(item.token)
         # Flush after a check (or a request's end) only: a page's record comes just before its
@@ -77,12 +81,13 @@ class StorePipeline:
         assert self.store is not None
         if self.failed:
             return
-        if self.pages or self.checks or self.lists:
+        if self.pages or self.checks or self.lists or self.interactions:
             try:
                 with self.store.session() as session:
                     crawlstore.write_pages(session, self.run_id, self.pages)
                     crawlstore.write_checks(session, self.run_id, self.checks)
                     crawlstore.write_list_pages(session, self.run_id, self.lists)
+                    write_interactions(session, self.run_id, self.interactions)
             except (StoreError, OSError) as exc:
                 # A full disk or a locked database: stop the crawl rather than go on fetching
                 # pages whose facts cannot be kept. What was committed stays; the run resumes.
@@ -95,6 +100,7 @@ class StorePipeline:
             # Only now is everything these requests produced safe: they may leave the run.
             self.dist.ack(self.tokens)
         self.pages, self.checks, self.lists, self.tokens = [], [], [], []
+        self.interactions = []
         self.last_flush = time.monotonic()
 
     def close_spider(self) -> None:
