@@ -78,6 +78,9 @@ class Unit(_Strict):
     extra_hosts: list[str] = Field(default_factory=list)
     crawl: CrawlOverrides = Field(default_factory=CrawlOverrides)
     column_types: dict[str, str] = Field(default_factory=dict)
+    # The local limit for answering a message, in working days (cities set 1, 3, 5 or 10);
+    # None: the rubric's default (thresholds.interaction.reply_limit_working_days).
+    reply_limit_working_days: int | None = Field(None, ge=1, le=60)
 
     @field_validator("id")
     @classmethod

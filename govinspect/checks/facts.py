@@ -19,6 +19,7 @@ from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from govinspect.checks import tables
+from govinspect.checks.facts_interaction import InteractionFacts, load_interaction
 from govinspect.checks.rubric import Rubric
 from govinspect.checks.timeutil import day_start, local_date
 from govinspect.registry import Unit as RegistryUnit
@@ -44,6 +45,7 @@ class UnitInfo:
     category: str
     website: str
     site_code: str | None = None
+    reply_limit_working_days: int | None = None  # registry override of the rubric's limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +276,7 @@ class UnitFacts:
     named_links: tuple[LinkFact, ...] = ()
     probes: tuple[ProbeFact, ...] = ()
     accounts: tuple[Any, ...] = ()  # new_media.AccountFacts, one per new-media account
+    interaction: InteractionFacts = field(default_factory=InteractionFacts)
     source: HtmlSource = field(default_factory=MappingHtml)
 
     def page(self, url: str | None) -> PageFact | None:
@@ -651,6 +654,7 @@ def unit_info(unit: RegistryUnit) -> UnitInfo:
         category=unit.category.value,
         website=unit.website,
         site_code=unit.site_code,
+        reply_limit_working_days=unit.reply_limit_working_days,
     )
 
 
@@ -695,5 +699,6 @@ def load_unit_facts(
         link_checks=_link_checks(session, run.id, t.dead_links.found_on_limit),
         named_links=named,
         probes=probes,
+        interaction=load_interaction(session, run.id),
         source=WarcHtml(data_dir),
     )

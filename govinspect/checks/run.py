@@ -17,6 +17,7 @@ from govinspect.checks import (
     dead_links,
     disclosure,
     homepage_update,
+    interaction,
     interpretation,
     new_media,
     site_norms,
@@ -45,6 +46,7 @@ CRAWL_CHECKS: tuple[Check, ...] = (
     dead_links.check,
     disclosure.check,
     interpretation.check,
+    interaction.check,
     site_norms.check,
 )
 #: Checks that judge facts of their own (probes, feeds): they run with or without a crawl.
@@ -100,6 +102,7 @@ def _calendar(as_of: date, rubrics: dict[str, Rubric]) -> dict[str, Any]:
             max(
                 r.thresholds.interpretation.document_lookback_days,
                 r.thresholds.disclosure.document_lookback_days,
+                r.thresholds.interaction.lookback_days,
             )
             for r in rubrics.values()
         ),

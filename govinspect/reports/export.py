@@ -86,6 +86,7 @@ def _defaults(unit: Unit) -> dict[str, Any]:
             "latest_annual_report_missing": None,
         },
         "new_media": [],
+        "interaction": {"letters": None, "consultations": [], "interviews": None},
     }
 
 
