@@ -47,8 +47,8 @@ def _label_fields() -> dict[str, str]:
 def _label_regex() -> re.Pattern[str]:
     labels = sorted(_label_fields(), key=len, reverse=True)
     alternation = "|".join(re.escape(label) for label in labels)
-    # A label starts a line or follows a separator and is followed by a colon.
-    return re.compile(rf"(?:^|(?<=[\s\u3000|｜,，;；]))({alternation})\s*[:：]")
+    # A label is followed by a colon; the longest label wins at each position (回复时间, not 时间).
+    return re.compile(rf"({alternation})\s*[:：]")
 
 
 def field_of(label: str) -> str | None:
