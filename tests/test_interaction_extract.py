@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from govinspect.crawler.dates import parse_html
 from govinspect.crawler.interaction import (
     api_facts,
     consultation_period,
@@ -15,7 +16,6 @@ from govinspect.crawler.interaction import (
     page_facts,
 )
 from govinspect.crawler.interaction_api import api_urls
-from govinspect.crawler.dates import parse_html
 
 TODAY = date(2026, 11, 20)
 BASE = "http://sfx.example/hdjl/xzxx/"
@@ -61,12 +61,15 @@ TABLE_HEADER = """<table><tr><th>标题</th><th>留言时间</th><th>回复时�
 TABLE_TD_HEADER = """<table><tr><td>来信标题</td><td>来信日期</td><td>办理状态</td></tr>
 <tr><td><a href="a1.html">问题一</a></td><td>2026年10月1日</td><td>已办结</td></tr>
 <tr><td><a href="a2.html">问题二</a></td><td>2026年6月1日</td><td>未回复</td></tr></table>"""
-LIST_LABELS = """<ul><li><a href="a1.html">问题一</a><p>留言时间：2026-10-01 回复时间：2026-10-03</p></li>
+LIST_LABELS = """<ul><li><a href="a1.html">问题一</a>
+<p>留言时间：2026-10-01 回复时间：2026-10-03</p></li>
 <li><a href="a2.html">问题二</a><p>留言时间：2026-06-01</p><span>未回复</span></li></ul>"""
 DIV_LABELS = """<div class="lst"><div class="row"><a href="a1.html">问题一</a>
 <span>提问时间：2026/10/01</span><span>答复时间：2026/10/03</span></div>
-<div class="row"><a href="a2.html">问题二</a><span>提问时间：2026/06/01</span><em>待回复</em></div></div>"""
-DL_LABELS = """<div><dl><dt><a href="a1.html">问题一</a></dt><dd>咨询时间：2026-10-01｜回复时间：2026-10-03</dd></dl>
+<div class="row"><a href="a2.html">问题二</a>
+<span>提问时间：2026/06/01</span><em>待回复</em></div></div>"""
+DL_LABELS = """<div><dl><dt><a href="a1.html">问题一</a></dt>
+<dd>咨询时间：2026-10-01｜回复时间：2026-10-03</dd></dl>
 <dl><dt><a href="a2.html">问题二</a></dt><dd>咨询时间：2026-06-01｜状态：办理中</dd></dl></div>"""
 STATUS_BADGE = """<table><tr><th>信件标题</th><th>写信时间</th><th></th></tr>
 <tr><td><a href="a1.html">问题一</a></td><td>2026-10-01</td><td><b>已答复</b></td></tr>
@@ -94,10 +97,12 @@ def test_list_layouts(body, replied):
     assert first.source == "list" and first.column_url == BASE
 
 
-DETAIL_TH = """<table><tr><th>信件编号</th><td>X1</td></tr><tr><th>来信时间：</th><td>2026-07-10</td></tr>
+DETAIL_TH = """<table><tr><th>信件编号</th><td>X1</td></tr>
+<tr><th>来信时间：</th><td>2026-07-10</td></tr>
 <tr><th>处理单位</th><td></td></tr><tr><th>处理状态</th><td>办理中</td></tr>
 <tr><th>回复时间</th><td></td></tr><tr><th>答复内容</th><td></td></tr></table>"""
-DETAIL_FOUR = """<table><tr><td>留言标题</td><td>停车难</td><td>留言时间</td><td>2026-07-10 09:30</td></tr>
+DETAIL_FOUR = """<table><tr><td>留言标题</td><td>停车难</td>
+<td>留言时间</td><td>2026-07-10 09:30</td></tr>
 <tr><td>答复单位</td><td>县住建局</td><td>答复时间</td><td>2026-07-12</td></tr>
 <tr><td>答复内容</td><td colspan="3">已协调解决。</td></tr></table>"""
 DETAIL_TEXT = """<p>来信时间：2026年7月10日</p><p>办理单位：县住建局</p>
@@ -198,7 +203,8 @@ def test_consultation_pages_list_detail_feedback_and_interviews():
     crumb = f'当前位置：<a href="/">首页</a> &gt; <a href="{base}">意见征集</a>'
     listing = (
         f'<html><head><title>意见征集</title></head><body><div class="position">{crumb}</div>'
-        '<ul><li><a href="t1.html">关于《停车管理办法》公开征求意见的公告</a><span>2026-09-15</span></li>'
+        '<ul><li><a href="t1.html">关于《停车管理办法》公开征求意见的公告</a>'
+        "<span>2026-09-15</span></li>"
         '<li><a href="t2.html">《停车管理办法》征求意见采纳情况</a><span>2026-10-20</span></li>'
         '<li><a href="t3.html">关于《养犬管理规定》征求意见的公告</a><span>2026-08-01</span></li>'
         "</ul></body></html>"

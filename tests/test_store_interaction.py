@@ -36,7 +36,8 @@ def records() -> list[InteractionRecord]:
             for _ in range(2)
         ],
         InteractionRecord(
-            "consultation", f"{URL}c1.html", URL, "list", title="征求意见", published=date(2026, 9, 15)
+            "consultation", f"{URL}c1.html", URL, "list", title="征求意见",
+            published=date(2026, 9, 15),
         ),
         InteractionRecord(
             "consultation", f"{URL}c1.html", f"{URL}c1.html", "detail", start=date(2026, 9, 15),
