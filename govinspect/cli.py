@@ -247,7 +247,12 @@ def check(
         typer.Option("--as-of", help="Monitoring date YYYY-MM-DD (default: today, Asia/Shanghai)."),
     ] = None,
     rubric: Annotated[
-        Path | None, typer.Option("--rubric", help="Rubric YAML (or a folder of them).")
+        Path | None,
+        typer.Option(
+            "--rubric",
+            help="Rubric YAML or a folder of them [env GOVINSPECT_RUBRIC; default: the "
+            "registry's schedule.rubric, else the packaged ones].",
+        ),
     ] = None,
     unit: Annotated[
         list[str] | None, typer.Option("--unit", "-u", help="Unit id (repeat; default: all).")
@@ -255,17 +260,17 @@ def check(
 ) -> None:
     """Judge the latest facts against the rules; store findings and scores, print the ranking.
 
-    Example: govinspect check --as-of 2026-11-20
+    Example: govinspect check --as-of 2026-11-20 --rubric city-rubrics/
     """
-    from govinspect.checks.rubric import load_rubric
+    from govinspect.checks.plan import rubric_source
+    from govinspect.checks.rubric import load_rubrics
     from govinspect.checks.run import ranking, run_checks
     from govinspect.checks.timeutil import parse_as_of
 
     app_ctx = _ctx(ctx)
     day = parse_as_of(as_of)
-    if rubric is not None:
-        for category in ("county", "department"):
-            load_rubric(rubric, category)  # a broken rubric fails before anything is written
+    rubric = rubric or rubric_source(app_ctx.settings, app_ctx.registry)
+    load_rubrics(rubric, [])  # everything the rubric path holds is valid, before any write
     units = [u.id for u in app_ctx.registry.select(unit)]
     run_id = run_checks(
         app_ctx.store, app_ctx.registry, day, rubric, app_ctx.settings.data_dir, units
@@ -478,27 +483,36 @@ def probe(
         list[str] | None, typer.Option("--unit", "-u", help="Unit id (repeat; default: all).")
     ] = None,
 ) -> None:
-    """Run one availability round: visit each homepage once (15 s limit) and store the result.
+    """Run one availability round: visit each homepage once and store status and latency.
 
-    The scheduler does this every hour; the availability check judges a week of probes.
+    A visit slower than the rubric's limit (15 s by default) counts as failed; the scheduler
+    probes every hour and the availability check judges a week of probes.
 
     Example: govinspect probe --unit qixian
     """
+    from govinspect.checks.plan import check_probe_timeout, rubrics_in_use
     from govinspect.crawler.probe import probe_round
     from govinspect.store.units import sync_registry
 
     app_ctx = _ctx(ctx)
     units = [u.id for u in app_ctx.registry.select(unit)]
+    rubrics = rubrics_in_use(app_ctx.settings, app_ctx.registry, units)
+    check_probe_timeout(app_ctx.settings, rubrics)
+    limits = {
+        u.id: rubrics[u.category.value].thresholds.availability.timeout_ms
+        for u in app_ctx.registry.select(units)
+    }
     sync_registry(app_ctx.store, app_ctx.registry)
     results = probe_round(app_ctx.store, app_ctx.registry, app_ctx.settings, units)
     table = Table(title="availability probes")
     for name in ("unit", "url", "ok", "status", "latency ms", "error"):
         table.add_column(name, overflow="fold")
     for r in results:
+        slow = r.ok and r.latency_ms is not None and r.latency_ms > limits[r.unit_id]
         table.add_row(
             _out(r.unit_id),
             _out(r.url),
-            "[green]yes[/]" if r.ok else "[red]no[/]",
+            "[yellow]too slow[/]" if slow else "[green]yes[/]" if r.ok else "[red]no[/]",
             str(r.status or "-"),
             f"{r.latency_ms:.0f}" if r.latency_ms is not None else "-",
             _out(r.error or "-"),
@@ -512,29 +526,41 @@ def schedule(
     list_only: Annotated[
         bool, typer.Option("--list", help="Print every job with its next run time, then exit.")
     ] = False,
+    rubric: Annotated[
+        Path | None,
+        typer.Option(
+            "--rubric",
+            help="Rubric YAML or folder for the nightly check [env GOVINSPECT_RUBRIC; default: "
+            "the registry's schedule.rubric].",
+        ),
+    ] = None,
 ) -> None:
     """Run the nightly inspection as a long-lived service (stop with SIGTERM or Ctrl-C).
 
     Jobs: crawl all units then check (default 01:30), an availability probe per unit every
     60 minutes, feed polling every 6 hours; times come from the registry's `schedule:` section.
-    Only one scheduler may run per database.
+    The nightly check uses the same rubric as `govinspect check`. Only one scheduler may run per
+    database.
 
     Example: govinspect --config govinspect.yaml schedule --list
     """
     from govinspect.scheduler import Service, list_jobs
 
     app_ctx = _ctx(ctx)
+    settings = app_ctx.settings
+    if rubric is not None:
+        settings = settings.model_copy(update={"rubric": rubric})
     if list_only:
         table = Table(title=f"jobs ({_out(app_ctx.registry.schedule.timezone)})")
         for name in ("job", "what", "next run"):
             table.add_column(name)
-        for job_id, name, upcoming in list_jobs(app_ctx.settings, app_ctx.registry):
+        for job_id, name, upcoming in list_jobs(settings, app_ctx.registry):
             when = upcoming.strftime("%Y-%m-%d %H:%M:%S %Z") if upcoming else "-"
             table.add_row(_out(job_id), _out(name), when)
         console.print(table)
         return
     logs.configure(verbose=app_ctx.settings.verbose, service=True)
-    service = Service(app_ctx.settings, app_ctx.registry)
+    service = Service(settings, app_ctx.registry)
     jobs = service.start()
     console.print(f"scheduler running with {len(jobs)} jobs; SIGTERM or Ctrl-C stops it")
     service.run_forever()

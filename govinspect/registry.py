@@ -101,13 +101,28 @@ class Unit(_Strict):
             raise ValueError(f"{text!r} is not a 网站标识码 (10 digits, or bm + 8 digits)")
         return text
 
-    @model_validator(mode="after")
-    def _unique_accounts(self) -> Unit:
-        names = [account.name for account in self.new_media]
-        dupes = sorted({name for name in names if names.count(name) > 1})
-        if dupes:
-            raise ValueError(f"duplicate new_media name {dupes[0]!r}")
-        return self
+    @field_validator("new_media")
+    @classmethod
+    def _distinct_accounts(cls, accounts: list[NewMediaAccount]) -> list[NewMediaAccount]:
+        """An account is its platform and name (and its feed): units run accounts of the same
+        name on several platforms (杞县发布 on WeChat and on Weibo); only a true repeat is wrong.
+        """
+        by_key: dict[tuple[str, str], int] = {}
+        by_feed: dict[str, int] = {}
+        for index, account in enumerate(accounts):
+            key = (account.platform.value, account.name)
+            if key in by_key:
+                raise ValueError(
+                    f"new_media.{index} repeats new_media.{by_key[key]}: "
+                    f"{account.name!r} on {account.platform.value}"
+                )
+            if account.feed in by_feed:
+                raise ValueError(
+                    f"new_media.{index} has the same feed as new_media.{by_feed[account.feed]}: "
+                    f"{account.feed}"
+                )
+            by_key[key] = by_feed[account.feed] = index
+        return accounts
 
 
 def _check_cron(value: str, timezone: str = "Asia/Shanghai") -> str:
@@ -133,6 +148,9 @@ class ScheduleConfig(_Strict):
     # Units publish their 自查整改情况 by the end of the 2nd month of each quarter: the reports are
     # written a week before (06:00 on the 22nd of February, May, August and November).
     reports: str = "0 6 22 2,5,8,11 *"
+    # The city's rubric (file or folder) for the nightly check and `check`; relative to the
+    # registry file.  GOVINSPECT_RUBRIC and `check --rubric` beat it.
+    rubric: Path | None = None
     crawl_parallel: int = Field(2, ge=1, le=32)
     crawl_time_limit_minutes: int = Field(420, ge=1)
     misfire_grace_minutes: int = Field(60, ge=1)
@@ -233,4 +251,18 @@ def load_registry(path: Path) -> Registry:
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
-    return parse_registry(data, str(path))
+    return _resolve_rubric(parse_registry(data, str(path)), path)
+
+
+def _resolve_rubric(registry: Registry, path: Path) -> Registry:
+    """``schedule.rubric`` relative to the registry file, and present."""
+    rubric = registry.schedule.rubric
+    if rubric is None:
+        return registry
+    rubric = rubric.expanduser()
+    if not rubric.is_absolute():
+        rubric = path.parent / rubric
+    if not rubric.exists():
+        raise ConfigError(f"{path}: field schedule.rubric: {rubric}: no such file or folder")
+    schedule = registry.schedule.model_copy(update={"rubric": rubric})
+    return registry.model_copy(update={"schedule": schedule})

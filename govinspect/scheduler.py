@@ -3,15 +3,19 @@
 Jobs (times from the registry's ``schedule:`` section, Asia/Shanghai by default):
 
 * ``crawl-check``: crawl every unit (one subprocess each, ``crawl_parallel`` at once, each with a
-  time limit), poll every new-media feed once, then run the checks over the fresh facts
-  (``pipeline.run_job``, the demo's code path too);
+  time limit), poll every new-media feed once, then run the checks over the fresh facts with
+  the configured rubric (``pipeline.run_job``, the demo's code path too; rubric precedence
+  ``schedule --rubric`` > ``GOVINSPECT_RUBRIC`` > the registry's ``schedule.rubric``, as for
+  ``govinspect check``; see ``checks/plan.py``);
 * ``probe:<unit>``: one availability probe of the unit's homepage every ``probe_every_minutes``,
   jittered so units are not all hit in the same second;
 * ``feeds``: poll every new-media account.
 
 Jobs live in the database (SQLAlchemyJobStore) with stable ids, so a restart replaces them
 instead of adding copies; missed runs are coalesced into one within a grace time.  A database
-lease makes sure only one scheduler runs per database.
+lease makes sure only one scheduler runs per database.  The service refuses to start with a
+broken rubric, or with a probe cap or interval that leaves the rubric's availability rule
+nothing to judge.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import signal
 import socket
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from govinspect.checks.plan import (
+    check_probe_interval,
+    check_probe_timeout,
+    rubric_source,
+    rubrics_in_use,
+)
 from govinspect.errors import GovinspectError
 from govinspect.registry import Registry, load_registry
 from govinspect.settings import Settings, load_settings
@@ -54,9 +64,21 @@ class JobContext:
     config: str
     db: str
     data_dir: str
+    rubric: str | None = None  # `schedule --rubric` / GOVINSPECT_RUBRIC when the service started
+
+    def __setstate__(self, state: list[Any]) -> None:
+        # Jobs stored by an older version hold fewer fields: the new ones take their defaults.
+        values = dict(zip((f.name for f in fields(self)), state, strict=False))
+        for f in fields(self):
+            object.__setattr__(self, f.name, values.get(f.name, f.default))
 
     def open(self) -> tuple[Settings, Registry, Store]:
-        settings = load_settings(config=Path(self.config), db=self.db, data_dir=Path(self.data_dir))
+        settings = load_settings(
+            config=Path(self.config),
+            db=self.db,
+            data_dir=Path(self.data_dir),
+            rubric=Path(self.rubric) if self.rubric else None,
+        )
         registry = load_registry(settings.config)
         store = open_store(settings.database_url, settings.sqlite_busy_timeout_ms)
         return settings, registry, store
@@ -73,12 +95,15 @@ def job_crawl_and_check(ctx: JobContext) -> dict[str, Any]:
     settings, registry, store = ctx.open()
     try:
         plan = registry.schedule
+        rubric = rubric_source(settings, registry)
+        rubrics_in_use(settings, registry)  # a broken rubric fails now, not after the crawls
         result = run_job(
             settings,
             registry,
             store,
             parallel=plan.crawl_parallel,
             time_limit=plan.crawl_time_limit_minutes * 60,
+            rubric=rubric,
         )
         statuses = {r.unit_id: r.status for r in result.crawls}
         feeds = result.feeds.counts() if result.feeds else result.feeds_error
@@ -245,11 +270,21 @@ def context_for(settings: Settings) -> JobContext:
         config=str(settings.config.resolve()),
         db=settings.database_url,
         data_dir=str(settings.data_dir.resolve()),
+        rubric=str(settings.rubric.resolve()) if settings.rubric else None,
     )
+
+
+def check_plan(settings: Settings, registry: Registry) -> None:
+    """Refuse to schedule what cannot be judged: a broken rubric, a probe cap below the rubric's
+    timeout, or fewer probes a day than the rubric needs (one line each, exit status 2)."""
+    rubrics = rubrics_in_use(settings, registry)
+    check_probe_timeout(settings, rubrics)
+    check_probe_interval(registry, rubrics, str(settings.config))
 
 
 def list_jobs(settings: Settings, registry: Registry) -> list[tuple[str, str, datetime | None]]:
     """(id, name, next run) of every job as it would run now, without starting anything."""
+    check_plan(settings, registry)
     open_store(settings.database_url, settings.sqlite_busy_timeout_ms).dispose()
     scheduler = build_scheduler(settings, registry)
     scheduler.start(paused=True)
@@ -277,6 +312,7 @@ class Service:
         self.scheduler: BackgroundScheduler | None = None
 
     def start(self) -> list[str]:
+        check_plan(self.settings, self.registry)
         other = lease.acquire(self.store, LEASE, self.holder, LEASE_STALE)
         if other is not None:
             raise GovinspectError(

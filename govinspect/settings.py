@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     concurrency_per_host: int = Field(4, ge=1, le=64, description="requests at once to one host")
     concurrency_total: int = Field(32, ge=1, le=1024, description="requests at once in one crawl")
     download_delay: float = Field(0.0, ge=0, description="seconds between requests to one host")
-    timeout: float = Field(15.0, gt=0, description="seconds; the rules' 15 s homepage timeout")
+    timeout: float = Field(15.0, gt=0, description="seconds a crawl request waits for its answer")
     retry_times: int = Field(2, ge=0, le=10, description="retries of a transient fault")
     retry_after_max: float = Field(
         RETRY_AFTER_MAX,
@@ -70,8 +70,18 @@ class Settings(BaseSettings):
         True, description="keep pages in data_dir/httpcache and revalidate them (304s)"
     )
 
+    # The rubric of `check` and of the nightly job (a file or a folder); beats the registry's
+    # `schedule: rubric:`, and `check --rubric` beats it (docs/configuration.md).
+    rubric: Path | None = Field(
+        None, description="rubric YAML or folder (default: the registry's, else packaged)"
+    )
+
     # Probes and feeds.
-    probe_timeout: float = Field(15.0, gt=0, description="seconds an availability probe waits")
+    probe_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="seconds a probe waits at most (the rubric's timeout_ms judges; never below)",
+    )
     feed_timeout: float = Field(20.0, gt=0, description="seconds a feed fetch waits")
     feed_concurrency_per_host: int = Field(4, ge=1, description="feed fetches at once per host")
 

@@ -244,3 +244,20 @@ def test_scores_of_the_interaction_dimension_by_hand():
     assert [i["status"] for i in dim.items] == ["failed", "deducted", "deducted", "deducted"]
     assert dim.score == pytest.approx(7.5)
     assert score.failed is True and len(score.vetoes) == 1
+
+
+def message_scenarios() -> list:
+    """Facts on which every interaction rule fires (for tests/test_rule_messages.py)."""
+    everything = replace(
+        with_letters(
+            letter(1, date(2026, 7, 10), None),  # unanswered
+            letter(2, date(2026, 8, 3), date(2026, 8, 28), reply_unit=None),  # slow, lacking
+        ),
+        consultations=(
+            consultation(1, None, None, published=date(2026, 10, 1)),
+            consultation(2, date(2026, 9, 15), date(2026, 9, 25)),
+        ),
+        interviews=(),
+    )
+    empty = InteractionFacts()  # no column at all: letters unknown, no consultation
+    return [facts(interaction=everything), facts(interaction=empty)]

@@ -15,14 +15,12 @@ from govinspect.crawler.urls import normalize_url
 from govinspect.demo import DemoServer, build_town
 from govinspect.registry import load_registry
 from govinspect.settings import load_settings
+from govinspect.store import link_outcomes
 from govinspect.store.db import open_store
 from govinspect.store.models import Column, ColumnItem, LinkCheck, Page, Run
 from govinspect.store.units import sync_registry
 
-DEAD = {
-    "http_error", "soft_404", "dns_error", "connection_refused", "connection_error", "timeout",
-    "tls_error", "redirect_loop",
-}  # fmt: skip
+DEAD = link_outcomes.DEAD
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,7 @@ from govinspect.crawler import columns
 from govinspect.demo import AS_OF, DemoServer, build_town
 from govinspect.demo.model import Urls
 from govinspect.demo.truth import manifest as build_manifest
+from govinspect.registry import parse_registry
 
 SLOW = 0.3
 HANG = 3.0
@@ -317,7 +318,11 @@ def test_config(server: DemoServer, tmp_path: Path) -> None:
         "department",
     ]
     assert units["county"]["site_code"] == "4102210001"
-    assert [len(units[k]["new_media"]) for k in ("county", "dept", "modern")] == [2, 2, 1]
+    assert [len(units[k]["new_media"]) for k in ("county", "dept", "modern")] == [2, 3, 1]
+    # A realistic unit: the same account name on WeChat and on Weibo (two accounts).
+    dept = [(m["name"], m["platform"]) for m in units["dept"]["new_media"]]
+    assert ("示范县教育", "wechat") in dept and ("示范县教育", "weibo") in dept
+    assert len(parse_registry(cfg).get("dept").new_media) == 3  # the registry accepts it
     for unit in units.values():
         assert re.fullmatch(r"[a-z0-9_-]+", unit["id"])
         assert unit["website"] == server.base_url(unit["id"])

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from govinspect.checks.new_media import check_accounts, load_account_facts, local_day
+from govinspect.checks.facts_new_media import load_account_facts
+from govinspect.checks.new_media import check_accounts, local_day
 from govinspect.crawler import feeds
 from govinspect.crawler.feeds import (
     entry_guid,
@@ -399,11 +400,11 @@ def test_poll_records_every_kind_of_feed(server, any_store):
     results = {r.name: r for r in check_accounts(facts, TODAY)}
     assert results["发布"].state == "ok" and results["发布"].last_post == local_day(ago(1))
     assert results["教育"].stale and results["教育"].last_post == local_day(ago(20))
-    assert results["教育"].findings[0]["severity"] == "veto"
+    assert results["教育"].findings[0].rule == "new_media_stale"
     for name, error in (("缺失", "HTTP 404"), ("网页", "not a feed"), ("慢号", "timeout")):
         assert not results[name].stale and results[name].state == "unknown"
         assert error in results[name].error
-        assert results[name].findings[0]["severity"] == "notice"
+        assert results[name].findings[0].rule == "new_media_unknown"
     assert results["微博"].state == "ok" and results["微博"].undated_posts == 0
 
     rows = {row["name"]: row for row in summary.rows()}
@@ -675,13 +676,15 @@ def test_demo_town_feeds_match_the_truth(store):
         expected = truth.feeds_truth(town, demo.urls)
     assert first.errors == second.errors == 1
     assert second.not_modified == len(expected) - 1 and second.new_posts == 0
+    # An account is its platform and name: the demo's 示范县教育 is on WeChat and on Weibo.
     results = {
-        r.name: r
+        (r.platform, r.name): r
         for unit in registry.units
         for r in check_accounts(load_account_facts(store, unit.id, town.as_of), town.as_of)
     }
+    assert len(results) == len(expected)
     for feed in expected:
-        got = results[feed["name"]].export()
+        got = results[(feed["platform"], feed["name"])].export()
         assert got["last_post"] == feed["last_post"], feed["name"]
         assert got["stale"] is feed["stale"], feed["name"]
         if feed["error"] == "http_404":

@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+import yaml
 
+from govinspect.checks import new_media
+from govinspect.checks.facts import UnitFacts
+from govinspect.checks.facts_new_media import load_account_facts
 from govinspect.checks.new_media import (
-    NEW_MEDIA_DEFAULTS,
-    SHANGHAI,
     AccountFacts,
     NewMediaRules,
     PollFact,
     PostFact,
     check_account,
     check_accounts,
-    load_account_facts,
     local_day,
 )
+from govinspect.checks.rubric import RUBRICS, load_rubric, parse_rubric
+from govinspect.checks.timeutil import SHANGHAI
 from govinspect.registry import parse_registry
 from govinspect.store.db import open_store
 from govinspect.store.models import Account, FeedPoll, FeedPost, Run
 from govinspect.store.units import sync_registry
+from tests.test_checks_fixtures import unit
 
 AS_OF = date(2026, 11, 20)
-RULES = NewMediaRules()
+RULES = NewMediaRules.packaged()
 EXPORT_KEYS = {"name", "platform", "feed", "last_post", "stale", "error"}
 
 
@@ -71,6 +76,25 @@ def judge(facts: AccountFacts, rules: NewMediaRules = RULES):
     return check_account(facts, AS_OF, rules)
 
 
+def rubric_with(severities: dict[str, str] | None = None, **new_media_thresholds: Any):
+    """The packaged county rubric with other new-media thresholds or rule severities."""
+    data = yaml.safe_load((RUBRICS / "county.yaml").read_text(encoding="utf-8"))
+    data["thresholds"]["new_media"].update(new_media_thresholds)
+    for rule, severity in (severities or {}).items():
+        data["rules"][rule]["severity"] = severity
+    return parse_rubric(data, "test")
+
+
+def findings(facts: AccountFacts, rubric=None):
+    """The unit-level findings of one account, worded and graded by the rubric."""
+    rubric = rubric or load_rubric(None, "county")
+    return new_media.check(UnitFacts(unit=unit(), accounts=(facts,)), AS_OF, rubric).findings
+
+
+def rules_of(result) -> list[str]:
+    return [f.rule for f in result.findings]
+
+
 # --------------------------------------------------------------------------------------------
 # the 14-day rule
 # --------------------------------------------------------------------------------------------
@@ -81,23 +105,40 @@ def test_stale_edges(days, stale):
     assert result.last_post == days_before(days)
     assert result.days_since_last_post == days
     assert result.error is None
-    vetoes = [f for f in result.findings if f["severity"] == "veto"]
-    assert len(vetoes) == (1 if stale else 0)
+    assert rules_of(result) == (["new_media_stale"] if stale else [])
 
 
 def test_veto_names_the_post_and_its_date():
-    result = judge(account([post(15, "秋季防火通知", "http://mp.example/a1"), post(30)]))
-    finding = result.findings[0]
-    assert finding["check"] == "new_media_update"
-    assert finding["indicator"] == "政务新媒体内容不更新"
-    assert finding["severity"] == "veto"
-    assert "示范县发布" in finding["message"] and "2026-11-05" in finding["message"]
-    assert "《秋季防火通知》" in finding["message"] and "15天" in finding["message"]
-    assert finding["urls"] == ["http://rsshub.example/wechat/sfx", "http://mp.example/a1"]
-    evidence = finding["evidence"]
+    [finding] = findings(account([post(15, "秋季防火通知", "http://mp.example/a1"), post(30)]))
+    assert finding.check == "new_media" and finding.rule == "new_media_stale"
+    assert finding.indicator == "政务新媒体内容不更新"
+    assert finding.severity == "veto"
+    assert "「示范县发布」（微信公众号）" in finding.message and "2026-11-05" in finding.message
+    assert "《秋季防火通知》" in finding.message and "已 15 天" in finding.message
+    assert "超过 14 天未更新（单项否决）" in finding.message
+    assert finding.urls == ("http://rsshub.example/wechat/sfx", "http://mp.example/a1")
+    evidence = finding.evidence
     assert evidence["last_post"]["date"] == "2026-11-05"
     assert evidence["last_post"]["title"] == "秋季防火通知"
     assert evidence["days_since_last_post"] == 15 and evidence["stale_days"] == 14
+    assert evidence["account"] == "示范县发布" and evidence["platform"] == "wechat"
+
+
+def test_wording_follows_the_severity_the_rubric_sets():
+    # A province that only deducts for a silent account: the message must not say 单项否决.
+    rubric = rubric_with({"new_media_stale": "notice"})
+    [finding] = findings(account([post(15, "秋季防火通知")]), rubric)
+    assert finding.severity == "notice"
+    assert "（提示）" in finding.message and "单项否决" not in finding.message
+    [empty] = findings(account([], [ok_poll(0, entries=0)]), rubric)
+    assert "（提示）" in empty.message and "单项否决" not in empty.message
+
+
+def test_stale_days_come_from_the_rubric():
+    rubric = rubric_with(stale_days=7)
+    [finding] = findings(account([post(8, "旧闻")]), rubric)
+    assert "超过 7 天未更新" in finding.message and "至少每 7 天更新一次" in finding.message
+    assert findings(account([post(8)])) == []  # the packaged 14 days
 
 
 def test_days_are_shanghai_calendar_days():
@@ -146,10 +187,11 @@ def test_all_polls_failed_cannot_be_checked():
     assert "2026-11-06以来的3次订阅源采集均失败" in result.error
     assert "HTTP 503 Service Unavailable; timeout after 20 s" in result.error
     assert "old error" not in result.error
-    [notice] = result.findings
-    assert notice["severity"] == "notice" and notice["check"] == "new_media_update"
-    assert "无法检查" in notice["message"] and "不计为未更新" in notice["message"]
-    assert [e["error"] for e in notice["evidence"]["failed_polls"]] == [
+    [notice] = findings(account([post(40)], polls))
+    assert notice.severity == "notice" and notice.rule == "new_media_unknown"
+    assert "无法检查" in notice.message and "不计为未更新" in notice.message
+    assert result.error in notice.message
+    assert [e["error"] for e in notice.evidence["failed_polls"]] == [
         "HTTP 503 Service Unavailable",
         "timeout after 20 s",
         "HTTP 503 Service Unavailable",
@@ -178,7 +220,7 @@ def test_bozo_poll_with_entries_is_checked():
     polls = [ok_poll(0, bozo="SAXParseException: not well-formed", entries=2)]
     assert judge(account([post(2), post(4)], polls)).state == "ok"
     stale = judge(account([post(16)], polls))
-    assert stale.stale and stale.findings[0]["severity"] == "veto"
+    assert stale.stale and rules_of(stale) == ["new_media_stale"]
 
 
 def test_only_undated_posts_cannot_be_checked():
@@ -191,7 +233,7 @@ def test_only_undated_posts_cannot_be_checked():
 def test_undated_posts_do_not_prove_an_update():
     result = judge(account([post(None), post(20)]))
     assert result.stale and result.undated_posts == 1
-    assert result.findings[0]["evidence"]["undated_posts"] == 1
+    assert result.findings[0].evidence["undated_posts"] == 1
 
 
 def test_history_starting_after_as_of_cannot_be_checked():
@@ -202,9 +244,9 @@ def test_history_starting_after_as_of_cannot_be_checked():
 def test_working_feed_without_posts_is_stale():
     result = judge(account([], [ok_poll(0, entries=0)]))
     assert result.stale and result.last_post is None
-    finding = result.findings[0]
-    assert finding["severity"] == "veto" and finding["evidence"]["last_post"] is None
-    assert "没有任何已发布内容" in finding["message"]
+    [finding] = findings(account([], [ok_poll(0, entries=0)]))
+    assert finding.severity == "veto" and finding.evidence["last_post"] is None
+    assert "没有任何已发布内容" in finding.message and "（单项否决）" in finding.message
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,11 +256,12 @@ def test_figures():
     posts = [post(n) for n in (0, 2, 6, 7, 30, 50, 100)]
     result = judge(account(posts))
     assert result.posts_last_7_days == 3  # days 0, 2, 6
-    assert result.period_from == days_before(90)
-    assert result.posts_per_week == round(6 * 7 / 91, 2)  # day 100 is before the quarter
-    # Gaps: period start(90)->50 = 40, 50->30 = 20, 30->7 = 23, ...
-    assert result.longest_gap_days == 40
-    assert result.longest_gap == (days_before(90), days_before(50))
+    # The quarter is the rubric's frequency.quarter_days (90 days up to as-of).
+    assert result.period_from == days_before(89)
+    assert result.posts_per_week == round(6 * 7 / 90, 2)  # day 100 is before the quarter
+    # Gaps: period start(89)->50 = 39, 50->30 = 20, 30->7 = 23, ...
+    assert result.longest_gap_days == 39
+    assert result.longest_gap == (days_before(89), days_before(50))
 
 
 def test_open_gap_to_as_of_counts():
@@ -240,17 +283,18 @@ def test_several_posts_a_day_count_as_posts():
 
 def test_frequency_rule_is_off_by_default():
     result = judge(account([post(0), post(12), post(30)]))
-    assert [f["check"] for f in result.findings] == []
+    assert rules_of(result) == []
 
 
 def test_frequency_rule_judges_full_weeks_on_record():
     posts = [post(n) for n in (0, 3, 12, 16, 24, 27)]  # on record from day 27: 4 full weeks
-    assert judge(account(posts), NewMediaRules(min_posts_per_week=1)).findings == []
-    result = judge(account(posts), NewMediaRules(min_posts_per_week=2))
-    [finding] = result.findings
-    assert finding["check"] == "new_media_frequency" and finding["severity"] == "deduction"
-    assert finding["indicator"] == "政务新媒体更新频率"
-    evidence = finding["evidence"]
+    assert judge(account(posts), replace(RULES, min_posts_per_week=1)).findings == []
+    assert findings(account(posts), rubric_with(min_posts_per_week=1)) == []
+    [finding] = findings(account(posts), rubric_with(min_posts_per_week=2))
+    assert finding.rule == "new_media_frequency" and finding.severity == "notice"
+    assert finding.indicator == "政务新媒体更新频率不足" and finding.count == 2
+    assert "4 周中，有 2 周发布少于 2 条" in finding.message and "（提示）" in finding.message
+    evidence = finding.evidence
     assert evidence["weeks_checked"] == 4 and evidence["count"] == 2
     assert [(w["from"], w["posts"]) for w in evidence["short_weeks"]] == [
         ("2026-11-07", 1),
@@ -259,45 +303,43 @@ def test_frequency_rule_judges_full_weeks_on_record():
 
 
 def test_frequency_rule_finds_a_silent_week():
-    rules = NewMediaRules(min_posts_per_week=1)
+    rubric = rubric_with(min_posts_per_week=1)
     posts = [post(n) for n in (1, 5, 15, 16, 20, 22, 30)]  # nothing in days 7..13
-    result = judge(account(posts), rules)
-    [finding] = [f for f in result.findings if f["check"] == "new_media_frequency"]
-    assert finding["evidence"]["short_weeks"] == [
+    [finding] = [f for f in findings(account(posts), rubric) if f.rule == "new_media_frequency"]
+    assert finding.evidence["short_weeks"] == [
         {"from": "2026-11-07", "to": "2026-11-13", "posts": 0}
     ]
-    assert finding["evidence"]["weeks_checked"] == 4
-    assert "每周至少发布1条" in finding["message"]
+    assert finding.evidence["weeks_checked"] == 4
+    assert "每周至少发布 1 条" in finding.message
 
 
 def test_frequency_rule_with_stale_account_adds_to_the_veto():
-    rules = NewMediaRules(min_posts_per_week=3)
+    rules = replace(RULES, min_posts_per_week=3)
     result = judge(account([post(n) for n in (16, 17, 18, 19)]), rules)
-    assert [f["severity"] for f in result.findings] == ["veto", "deduction"]
+    assert rules_of(result) == ["new_media_stale", "new_media_frequency"]
 
 
 def test_frequency_rule_is_not_judged_when_unknown():
-    rules = NewMediaRules(min_posts_per_week=1)
+    rules = replace(RULES, min_posts_per_week=1)
     result = judge(account([post(30), post(40)], [failed_poll(0)]), rules)
-    assert [f["severity"] for f in result.findings] == ["notice"]
+    assert rules_of(result) == ["new_media_unknown"]
 
 
 # --------------------------------------------------------------------------------------------
 # rules and export
 # --------------------------------------------------------------------------------------------
-def test_rules_defaults_come_from_the_table():
-    assert NewMediaRules().stale_days == NEW_MEDIA_DEFAULTS["stale_days"] == 14
-    assert NewMediaRules().window_days == 14 and NewMediaRules().min_posts_per_week is None
-    assert NewMediaRules.from_mapping(None) == NewMediaRules()
-    assert NewMediaRules.from_mapping({"min_posts_per_week": 1}).min_posts_per_week == 1
-    with pytest.raises(ValueError, match="unknown new_media rule 'stale'"):
-        NewMediaRules.from_mapping({"stale": 3})
-    with pytest.raises(ValueError, match="stale_days"):
-        NewMediaRules(stale_days=0)
+def test_rules_come_from_the_rubric_only():
+    rubric = load_rubric(None, "county")
+    assert NewMediaRules.of(rubric) == RULES
+    assert (RULES.stale_days, RULES.window_days, RULES.recent_days) == (14, 14, 7)
+    assert RULES.poll_grace_days == 1 and RULES.min_posts_per_week is None
+    # One quarter for every figure: the columns' and the accounts'.
+    assert RULES.period_days == rubric.thresholds.frequency.quarter_days == 90
+    assert NewMediaRules.of(rubric_with(min_posts_per_week=1)).min_posts_per_week == 1
 
 
 def test_custom_stale_days():
-    assert judge(account([post(8)]), NewMediaRules(stale_days=7)).stale
+    assert judge(account([post(8)]), replace(RULES, stale_days=7)).stale
 
 
 def test_export_keeps_the_contract_keys():
@@ -404,7 +446,7 @@ def test_load_account_facts(store):
             ]
         )
     # 乙 leaves the registry: inactive accounts are not loaded.
-    facts = load_account_facts(store, "town", AS_OF)
+    facts = load_account_facts(store, "town", AS_OF, window_days=14)
     assert [f.name for f in facts] == ["甲", "乙"]
     a, b = facts
     assert a.platform == "wechat" and a.feed == "http://rss.example/a" and a.unit_id == "town"
@@ -437,3 +479,5 @@ def test_load_account_facts(store):
     )
     assert [f.name for f in load_account_facts(store, "town", AS_OF)] == ["甲"]
     assert load_account_facts(store, "nobody", AS_OF) == []
+    # Without a window every poll is loaded.
+    assert len(load_account_facts(store, "town", AS_OF)[0].polls) == 2

@@ -83,7 +83,7 @@ def test_migration_downgrades_and_upgrades(db_url):
     store = open_store(db_url)
     try:
         config = alembic_config(store.engine)
-        command.downgrade(config, "0001")
+        command.downgrade(config, "0002_account_platform")
         assert "interaction_entries" not in inspect(store.engine).get_table_names()
         command.upgrade(config, "head")
         assert "interaction_entries" in inspect(store.engine).get_table_names()

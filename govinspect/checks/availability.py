@@ -2,7 +2,10 @@
 
 The rule (2019 指标): monitor one week with at least 20 spaced visits a day; a visit fails when
 the homepage has not opened within 15 s; a cumulative failure share of 5% or more is a veto.
-With fewer probes than that the check says so (coverage) and does not guess.
+Every number comes from the rubric (``thresholds.availability``).  The probes record facts (status,
+latency, error); this check judges them: a probe fails when it failed, or when it succeeded only
+after the rubric's ``timeout_ms`` (the probe's network cap, ``probe_timeout``, is never below it).
+With fewer probes than the rubric asks for the check says so (coverage) and does not guess.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     short = [d for d in days if per_day[d] < t.min_probes_per_day]
     evidence = {
         "window": {"from": days[0], "to": days[-1]},
+        "timeout_ms": t.timeout_ms,
         "probes": total,
         "failed": len(failed),
         "failure_share": round(share, 4),
@@ -56,6 +60,8 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
         "total": total,
         "failed": len(failed),
         "share": _percent(share),
+        "timeout": f"{t.timeout_ms / 1000:g}",
+        "threshold": f"≥{_percent(t.veto_failure_share)}",
     }
     if short:
         reporter.add(
@@ -73,7 +79,6 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
             "site_unreachable",
             urls=[url],
             evidence=evidence,
-            threshold=f"≥{_percent(t.veto_failure_share)}",
             **common,
         )
     elif failed:

@@ -15,14 +15,14 @@ from govinspect.checks.facts import LinkCheckFact, UnitFacts
 from govinspect.checks.findings import CheckResult, Reporter, clean_url
 from govinspect.checks.rubric import Rubric
 from govinspect.checks.tables import label
+from govinspect.store import link_outcomes
 
 CHECK = "dead_links"
 
 
 def outcome_groups() -> tuple[frozenset[str], frozenset[str]]:
-    """(dead outcomes, unknown outcomes) from the checks' tables."""
-    groups = tables.tables()["link_outcomes"]
-    return frozenset(groups["dead"]), frozenset(groups["unknown"])
+    """(dead outcomes, unknown outcomes), as the store defines them."""
+    return link_outcomes.DEAD, link_outcomes.UNKNOWN
 
 
 def counted(link: LinkCheckFact) -> bool:

@@ -1,9 +1,10 @@
 """The facts the checks judge, read from the store into plain frozen dataclasses.
 
-Checks never touch the database: :func:`load_unit_facts` does, with bounded queries (the pages
-and links a check needs, never every page of a 10^5-page crawl), and hands them a
-:class:`UnitFacts`.  Archived HTML is read lazily from the WARC files, only for the few pages
-whose text is judged (the disclosure guide, policy documents and their interpretations).
+Checks never touch the database: :func:`load_unit_facts` does (``facts_new_media`` loads the
+new-media accounts), with bounded queries (the pages and links a check needs, never every page
+of a 10^5-page crawl), and hands them a :class:`UnitFacts`.  Archived HTML is read lazily from
+the WARC files, only for the few pages whose text is judged (the disclosure guide, policy
+documents and their interpretations).
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from sqlalchemy.orm import Session
 
 from govinspect.checks import tables
 from govinspect.checks.facts_interaction import InteractionFacts, load_interaction
+from govinspect.checks.facts_new_media import AccountFacts, account_facts
 from govinspect.checks.rubric import Rubric
 from govinspect.checks.timeutil import day_start, local_date
 from govinspect.registry import Unit as RegistryUnit
+from govinspect.store import link_outcomes
 from govinspect.store.archive import page_html
 from govinspect.store.models import Column, ColumnItem, Link, LinkCheck, Page, Probe, Run
 
@@ -275,7 +278,7 @@ class UnitFacts:
     link_checks: tuple[LinkCheckFact, ...] = ()
     named_links: tuple[LinkFact, ...] = ()
     probes: tuple[ProbeFact, ...] = ()
-    accounts: tuple[Any, ...] = ()  # new_media.AccountFacts, one per new-media account
+    accounts: tuple[AccountFacts, ...] = ()  # one per active new-media account
     interaction: InteractionFacts = field(default_factory=InteractionFacts)
     source: HtmlSource = field(default_factory=MappingHtml)
 
@@ -483,8 +486,7 @@ def _links_from(session: Session, pages: Iterable[PageFact]) -> dict[str, tuple[
 
 
 def _link_checks(session: Session, run_id: int, limit: int) -> tuple[LinkCheckFact, ...]:
-    groups = tables.tables()["link_outcomes"]
-    outcomes = [*groups["dead"], *groups["unknown"]]
+    outcomes = sorted(link_outcomes.DEAD | link_outcomes.UNKNOWN)
     checks = list(
         session.scalars(
             select(LinkCheck)
@@ -664,9 +666,10 @@ def load_unit_facts(
     """Read what the checks need about ``unit`` from its latest complete crawl."""
     t = rubric.thresholds
     probes = _probes(session, unit.id, as_of, t.availability.window_days)
+    accounts = tuple(account_facts(session, unit.id, as_of, t.new_media.window_days))
     crawls = latest_crawls(session, unit.id)
     if not crawls:
-        return UnitFacts(unit=unit, probes=probes, source=WarcHtml(data_dir))
+        return UnitFacts(unit=unit, probes=probes, accounts=accounts, source=WarcHtml(data_dir))
     run = crawls[0]
     columns = _columns(session, run.id, as_of - timedelta(days=_horizon(rubric)))
     home_row = session.scalars(
@@ -699,6 +702,7 @@ def load_unit_facts(
         link_checks=_link_checks(session, run.id, t.dead_links.found_on_limit),
         named_links=named,
         probes=probes,
+        accounts=accounts,
         interaction=load_interaction(session, run.id),
         source=WarcHtml(data_dir),
     )

@@ -103,6 +103,8 @@ class Reporter:
         if absence and self.degraded and severity != "notice":
             details["downgraded_from"] = severity
             severity = "notice"
+        # A message names its consequence after the severity the rubric gives, never a fixed one.
+        params["severity_label"] = tables.label("severities", severity)
         finding = Finding(
             check=self.check,
             rule=rule,

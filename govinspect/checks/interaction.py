@@ -205,6 +205,7 @@ def _letters(
             evidence={"unanswered": late, "months": t.veto_months},
             count=len(late),
             months=t.veto_months,
+            days=t.lookback_days,
             examples=tables.join(_late_text(x) for x in late[:5]),
         )
     fresh_since = add_months(as_of, -t.reply_fresh_months)

@@ -2,7 +2,9 @@
 
 Rule (indicators.md §3): no post in the 2 weeks before the monitoring point (as-of) is a veto;
 some provinces add a weekly-frequency deduction.  An account's history is the union of all its
-feed polls, so posts that dropped out of a feed's window still count.
+feed polls, so posts that dropped out of a feed's window still count.  The facts come from
+``checks/facts_new_media.py``; every number comes from the rubric (``thresholds.new_media``
+and ``thresholds.frequency.quarter_days``); messages from ``checks/data/messages.yaml``.
 
 What is known and what is not (accuracy first: a false "not updated" veto costs trust)
 -------------------------------------------------------------------------------------
@@ -19,54 +21,41 @@ What is known and what is not (accuracy first: a false "not updated" veto costs 
   starts after as-of.
 - Polls made after as-of are used: they still show the posts published before it.
 
-Findings are plain dicts (check, indicator, severity, message, urls, evidence), stored by the
-check runner; :meth:`AccountResult.export` is the ``new_media`` entry of the JSON export.
+:func:`check_account` judges one account into an :class:`AccountResult` (its
+:meth:`~AccountResult.export` is the ``new_media`` entry of the JSON export) with the rules it
+breaks; :func:`check` turns those into findings whose severity and wording follow the rubric.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from govinspect.checks.facts import UnitFacts
-from govinspect.checks.findings import CheckResult, Finding, jsonable
-from govinspect.checks.rubric import Rubric
-from govinspect.settings import TIMEZONE
-from govinspect.store.db import Store
-from govinspect.store.models import Account, FeedPoll, FeedPost
+from govinspect.checks.facts_new_media import AccountFacts, PollFact, PostFact
+from govinspect.checks.findings import CheckResult, Reporter
+from govinspect.checks.rubric import Rubric, load_rubric
+from govinspect.checks.tables import label
+from govinspect.checks.timeutil import aware
+from govinspect.checks.timeutil import local_date as local_day
 
-SHANGHAI = ZoneInfo(TIMEZONE)
+__all__ = [
+    "AccountFacts",
+    "AccountResult",
+    "NewMediaRules",
+    "PollFact",
+    "PostFact",
+    "check",
+    "check_account",
+    "check_accounts",
+    "local_day",
+]
 
-#: Defaults of the rules (the rubric loader overrides them from YAML via NewMediaRules).
-NEW_MEDIA_DEFAULTS: dict[str, Any] = {
-    "stale_days": 14,  # last post more than this many days before as-of: veto
-    "window_days": 14,  # every poll since as-of minus this failed: cannot be checked
-    "min_posts_per_week": None,  # provincial add-on, e.g. 1 (at least one post a week)
-    "recent_days": 7,  # the "posts in the last 7 days" figure
-    "period_days": 91,  # "the quarter": 13 weeks up to as-of, for gaps and posts per week
-    "poll_grace_days": 1,  # a successful poll this many days before as-of still covers it
-}
-
-CHECK_UPDATE = "new_media_update"
-CHECK_FREQUENCY = "new_media_frequency"
-INDICATORS: dict[str, str] = {
-    CHECK_UPDATE: "政务新媒体内容不更新",
-    CHECK_FREQUENCY: "政务新媒体更新频率",
-}
-PLATFORM_LABELS: dict[str, str] = {
-    "wechat": "微信公众号",
-    "weibo": "微博",
-    "douyin": "抖音",
-    "toutiao": "今日头条",
-    "app": "移动客户端",
-    "other": "新媒体",
-}
+CHECK = "new_media"
+STALE_RULE = "new_media_stale"
+UNKNOWN_RULE = "new_media_unknown"
+FREQUENCY_RULE = "new_media_frequency"
 #: Failed polls quoted in a "cannot be checked" notice (newest first).
 MAX_QUOTED_ERRORS = 5
 
@@ -78,71 +67,48 @@ OK, STALE, UNKNOWN = "ok", "stale", "unknown"
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class NewMediaRules:
-    stale_days: int = NEW_MEDIA_DEFAULTS["stale_days"]
-    window_days: int = NEW_MEDIA_DEFAULTS["window_days"]
-    min_posts_per_week: float | None = NEW_MEDIA_DEFAULTS["min_posts_per_week"]
-    recent_days: int = NEW_MEDIA_DEFAULTS["recent_days"]
-    period_days: int = NEW_MEDIA_DEFAULTS["period_days"]
-    poll_grace_days: int = NEW_MEDIA_DEFAULTS["poll_grace_days"]
+    """The numbers of the new-media rules, as one rubric sets them (:meth:`of`)."""
 
-    def __post_init__(self) -> None:
-        for name in ("stale_days", "window_days", "recent_days", "period_days"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"new_media.{name} must be at least 1")
-        if self.poll_grace_days < 0:
-            raise ValueError("new_media.poll_grace_days must not be negative")
-        if self.min_posts_per_week is not None and self.min_posts_per_week <= 0:
-            raise ValueError("new_media.min_posts_per_week must be positive (or absent)")
+    stale_days: int
+    window_days: int
+    recent_days: int
+    period_days: int  # "the quarter": the rubric's frequency.quarter_days
+    poll_grace_days: int
+    min_posts_per_week: float | None = None
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any] | None) -> NewMediaRules:
-        """Rules from a rubric's ``new_media:`` mapping; unknown keys are an error."""
-        data = dict(data or {})
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown new_media rule {unknown[0]!r} (known: {sorted(known)})")
-        return cls(**data)
+    def of(cls, rubric: Rubric) -> NewMediaRules:
+        t = rubric.thresholds
+        return cls(
+            stale_days=t.new_media.stale_days,
+            window_days=t.new_media.window_days,
+            recent_days=t.new_media.recent_days,
+            period_days=t.frequency.quarter_days,
+            poll_grace_days=t.new_media.poll_grace_days,
+            min_posts_per_week=t.new_media.min_posts_per_week,
+        )
 
-
-@dataclass(frozen=True)
-class PostFact:
-    """A post seen in the feed; ``published_at`` is aware (UTC) or None when undated."""
-
-    published_at: datetime | None
-    url: str | None = None
-    title: str | None = None
-    guid: str = ""
-    first_seen_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class PollFact:
-    """One poll of the feed; ``ok`` is true for a parsed feed and for a 304."""
-
-    fetched_at: datetime
-    ok: bool
-    not_modified: bool = False
-    status: int | None = None
-    error: str | None = None
-    bozo: str | None = None
-    entries: int = 0
-
-
-@dataclass(frozen=True)
-class AccountFacts:
-    name: str
-    platform: str
-    feed: str
-    posts: tuple[PostFact, ...] = ()
-    polls: tuple[PollFact, ...] = ()
-    account_id: int | None = None
-    unit_id: str | None = None
+    @classmethod
+    def packaged(cls) -> NewMediaRules:
+        """The rules of the packaged county rubric (the national rule)."""
+        return cls.of(load_rubric(None, "county"))
 
 
 # --------------------------------------------------------------------------------------------
 # output
 # --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AccountFinding:
+    """A rule an account breaks, with what its message says (``params``) and its evidence."""
+
+    rule: str
+    params: dict[str, Any]
+    urls: tuple[str, ...]
+    evidence: dict[str, Any]
+    count: int = 1
+    variant: str | None = None
+
+
 @dataclass
 class AccountResult:
     name: str
@@ -161,7 +127,7 @@ class AccountResult:
     undated_posts: int
     last_ok_poll: date | None
     account_id: int | None = None
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[AccountFinding] = field(default_factory=list)
 
     def export(self) -> dict[str, Any]:
         """The account's ``new_media`` entry of the JSON export (contract keys first)."""
@@ -192,15 +158,6 @@ def _iso(value: date | None) -> str | None:
 # --------------------------------------------------------------------------------------------
 # the check
 # --------------------------------------------------------------------------------------------
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def local_day(moment: datetime) -> date:
-    """The Asia/Shanghai calendar day of a moment (naive moments are UTC, as stored)."""
-    return _aware(moment).astimezone(SHANGHAI).date()
-
-
 @dataclass(frozen=True)
 class _Timeline:
     """The dated history up to as-of, in Shanghai days, oldest first."""
@@ -274,13 +231,13 @@ def _figures(line: _Timeline, as_of: date, rules: NewMediaRules) -> _Figures:
 def _window_polls(facts: AccountFacts, as_of: date, rules: NewMediaRules) -> list[PollFact]:
     start = as_of - timedelta(days=rules.window_days)
     polls = [p for p in facts.polls if local_day(p.fetched_at) >= start]
-    return sorted(polls, key=lambda p: _aware(p.fetched_at), reverse=True)
+    return sorted(polls, key=lambda p: aware(p.fetched_at), reverse=True)
 
 
 def _quoted_errors(polls: list[PollFact]) -> list[dict[str, Any]]:
     failed = [p for p in polls if not p.ok][:MAX_QUOTED_ERRORS]
     return [
-        {"fetched_at": _aware(p.fetched_at).isoformat(), "status": p.status, "error": p.error}
+        {"fetched_at": aware(p.fetched_at).isoformat(), "status": p.status, "error": p.error}
         for p in failed
     ]
 
@@ -300,28 +257,31 @@ def _unknown_reason(
     since = as_of - timedelta(days=rules.window_days)
     ok_days = [local_day(p.fetched_at) for p in polls if p.ok]
     if not polls:
-        return f"{since}以来没有订阅源采集记录"
+        return label("new_media_unknown", "no_polls", since=since)
     if not ok_days:
-        errors = _distinct_errors(polls) or "未知错误"
-        return f"{since}以来的{len(polls)}次订阅源采集均失败：{errors}"
+        errors = _distinct_errors(polls) or label("new_media_unknown", "unknown_error")
+        count = len(polls)
+        return label("new_media_unknown", "all_failed", since=since, polls=count, errors=errors)
     last_ok = max(ok_days)
     if last_ok < as_of - timedelta(days=rules.poll_grace_days):
         after = [p for p in polls if local_day(p.fetched_at) > last_ok]
-        errors = _distinct_errors(after) or "此后未再采集"
-        return f"订阅源自{last_ok}以来未能成功采集：{errors}"
+        errors = _distinct_errors(after) or label("new_media_unknown", "not_polled_since")
+        return label("new_media_unknown", "failing_since", last_ok=last_ok, errors=errors)
     if line.last is None and line.undated:
-        return "订阅源中的文章均没有发布日期"
+        return label("new_media_unknown", "undated")
     if line.last is None and line.covered_from is not None:
-        return f"已采集的文章均晚于监测时间点（最早一篇发布于{line.covered_from}）"
+        return label("new_media_unknown", "after_as_of", first=line.covered_from)
     return None
 
 
-def _account_label(facts: AccountFacts) -> str:
-    return f"「{facts.name}」（{PLATFORM_LABELS.get(facts.platform, facts.platform)}）"
+def account_label(facts: AccountFacts) -> str:
+    """「name」（platform）: the platform tells apart accounts of the same name."""
+    platform = label("platforms", facts.platform)
+    return label("account", "label", name=facts.name, platform=platform)
 
 
 def _post_evidence(day: date, post: PostFact) -> dict[str, Any]:
-    published = _aware(post.published_at).isoformat() if post.published_at else None
+    published = aware(post.published_at).isoformat() if post.published_at else None
     return {
         "date": day.isoformat(),
         "published_at": published,
@@ -330,61 +290,58 @@ def _post_evidence(day: date, post: PostFact) -> dict[str, Any]:
     }
 
 
-def _stale_finding(
-    facts: AccountFacts, line: _Timeline, as_of: date, rules: NewMediaRules, last_ok: date | None
-) -> dict[str, Any]:
-    label = _account_label(facts)
-    evidence: dict[str, Any] = {
+def _base_evidence(facts: AccountFacts, as_of: date) -> dict[str, Any]:
+    return {
         "account": facts.name,
         "platform": facts.platform,
         "feed": facts.feed,
         "as_of": as_of.isoformat(),
+    }
+
+
+def _stale_finding(
+    facts: AccountFacts, line: _Timeline, as_of: date, rules: NewMediaRules, last_ok: date | None
+) -> AccountFinding:
+    evidence: dict[str, Any] = {
+        **_base_evidence(facts, as_of),
         "stale_days": rules.stale_days,
         "last_ok_poll": _iso(last_ok),
         "undated_posts": line.undated,
     }
+    params: dict[str, Any] = {
+        "account": account_label(facts),
+        "as_of": as_of,
+        "stale_days": rules.stale_days,
+    }
     urls = [facts.feed]
     if line.last is None:
-        message = (
-            f"政务新媒体账号{label}的订阅源中没有任何已发布内容，按监测时间点{as_of}前"
-            f"{rules.stale_days}天内未更新处理（单项否决）。请尽快发布内容；若账号实际在正常"
-            f"更新，请检查订阅源地址（RSSHub 等桥接服务）是否指向正确的账号。"
-        )
         evidence["last_post"] = None
-        return _finding(CHECK_UPDATE, "veto", message, urls, evidence)
+        return AccountFinding(STALE_RULE, params, tuple(urls), evidence, variant="new_media_empty")
     day, post = line.last
     days = (as_of - day).days
-    title = f"《{post.title}》" if post.title else ""
-    message = (
-        f"政务新媒体账号{label}最近一次发布{title}在{day}，距监测时间点{as_of}已{days}天，"
-        f"超过{rules.stale_days}天未更新（单项否决）。请尽快发布内容，并至少每"
-        f"{rules.stale_days}天更新一次。"
+    params.update(
+        title=label("account", "title", title=post.title) if post.title else "",
+        last_post=day,
+        days=days,
     )
     evidence.update(last_post=_post_evidence(day, post), days_since_last_post=days)
     if post.url:
         urls.append(post.url)
-    return _finding(CHECK_UPDATE, "veto", message, urls, evidence)
+    return AccountFinding(STALE_RULE, params, tuple(urls), evidence)
 
 
 def _unknown_finding(
     facts: AccountFacts, as_of: date, rules: NewMediaRules, reason: str, polls: list[PollFact]
-) -> dict[str, Any]:
-    message = (
-        f"无法检查政务新媒体账号{_account_label(facts)}的更新情况：{reason}。此项不计为"
-        f"未更新；请检查该账号的订阅源（如 RSSHub 路由、登录 Cookie 是否过期、是否被平台"
-        f"反爬拦截），修复后重新采集。"
-    )
+) -> AccountFinding:
     evidence = {
-        "account": facts.name,
-        "platform": facts.platform,
-        "feed": facts.feed,
-        "as_of": as_of.isoformat(),
+        **_base_evidence(facts, as_of),
         "window_days": rules.window_days,
         "reason": reason,
         "polls_in_window": len(polls),
         "failed_polls": _quoted_errors(polls),
     }
-    return _finding(CHECK_UPDATE, "notice", message, [facts.feed], evidence)
+    params = {"account": account_label(facts), "reason": reason}
+    return AccountFinding(UNKNOWN_RULE, params, (facts.feed,), evidence)
 
 
 def _short_weeks(
@@ -409,41 +366,28 @@ def _frequency_finding(
     as_of: date,
     rules: NewMediaRules,
     period_from: date | None,
-) -> dict[str, Any] | None:
+) -> AccountFinding | None:
     minimum = rules.min_posts_per_week
     if minimum is None or period_from is None:
         return None
     weeks, short = _short_weeks(line, as_of, period_from, minimum)
     if not short:
         return None
-    message = (
-        f"政务新媒体账号{_account_label(facts)}在监测时间点{as_of}前的{weeks}周中，有"
-        f"{len(short)}周发布少于{minimum:g}条，更新频率不足。请按要求每周至少发布{minimum:g}条。"
-    )
     evidence = {
-        "account": facts.name,
-        "platform": facts.platform,
-        "feed": facts.feed,
-        "as_of": as_of.isoformat(),
+        **_base_evidence(facts, as_of),
         "min_posts_per_week": minimum,
         "weeks_checked": weeks,
         "short_weeks": short,
         "count": len(short),
     }
-    return _finding(CHECK_FREQUENCY, "deduction", message, [facts.feed], evidence)
-
-
-def _finding(
-    check: str, severity: str, message: str, urls: list[str], evidence: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "check": check,
-        "indicator": INDICATORS[check],
-        "severity": severity,
-        "message": message,
-        "urls": urls,
-        "evidence": evidence,
+    params = {
+        "account": account_label(facts),
+        "as_of": as_of,
+        "weeks": weeks,
+        "short": len(short),
+        "minimum": f"{minimum:g}",
     }
+    return AccountFinding(FREQUENCY_RULE, params, (facts.feed,), evidence, count=len(short))
 
 
 def check_account(facts: AccountFacts, as_of: date, rules: NewMediaRules) -> AccountResult:
@@ -462,7 +406,7 @@ def check_account(facts: AccountFacts, as_of: date, rules: NewMediaRules) -> Acc
         reason = _unknown_reason(line, as_of, rules, polls)
         state = UNKNOWN if reason else STALE
 
-    findings: list[dict[str, Any]] = []
+    findings: list[AccountFinding] = []
     if state == STALE:
         findings.append(_stale_finding(facts, line, as_of, rules, last_ok))
     elif state == UNKNOWN and reason:
@@ -496,119 +440,30 @@ def check_account(facts: AccountFacts, as_of: date, rules: NewMediaRules) -> Acc
 def check_accounts(
     accounts: list[AccountFacts], as_of: date, rules: NewMediaRules | None = None
 ) -> list[AccountResult]:
-    """Judge every account at the monitoring point ``as_of`` (a Shanghai calendar day)."""
-    rules = rules or NewMediaRules()
-    return [check_account(facts, as_of, rules) for facts in accounts]
+    """Judge every account at the monitoring point ``as_of`` (a Shanghai calendar day).
 
-
-# --------------------------------------------------------------------------------------------
-# loading the facts
-# --------------------------------------------------------------------------------------------
-def _utc_start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, SHANGHAI).astimezone(UTC)
-
-
-def account_facts(
-    session: Session, unit_id: str, as_of: date, rules: NewMediaRules | None = None
-) -> list[AccountFacts]:
-    """The active accounts of a unit with their whole post history and the polls of the window.
-
-    Polls from ``as_of - window_days`` on are loaded, including ones made after as-of.
+    Without ``rules``, those of the packaged county rubric (the national rule).
     """
-    rules = rules or NewMediaRules()
-    since = _utc_start_of(as_of - timedelta(days=rules.window_days))
-    accounts = session.scalars(
-        select(Account)
-        .where(Account.unit_id == unit_id, Account.active.is_(True))
-        .order_by(Account.id)
-    ).all()
-    ids = [a.id for a in accounts]
-    posts: dict[int, list[PostFact]] = {i: [] for i in ids}
-    polls: dict[int, list[PollFact]] = {i: [] for i in ids}
-    for post in session.scalars(select(FeedPost).where(FeedPost.account_id.in_(ids))):
-        posts[post.account_id].append(
-            PostFact(
-                published_at=_aware(post.published_at) if post.published_at else None,
-                url=post.url,
-                title=post.title,
-                guid=post.guid,
-                first_seen_at=_aware(post.first_seen_at),
-            )
-        )
-    query = select(FeedPoll).where(FeedPoll.account_id.in_(ids), FeedPoll.fetched_at >= since)
-    for poll in session.scalars(query):
-        polls[poll.account_id].append(
-            PollFact(
-                fetched_at=_aware(poll.fetched_at),
-                ok=poll.ok,
-                not_modified=poll.not_modified,
-                status=poll.status,
-                error=poll.error,
-                bozo=poll.bozo,
-                entries=poll.entries,
-            )
-        )
-    return [
-        AccountFacts(
-            name=a.name,
-            platform=a.platform,
-            feed=a.feed_url,
-            posts=tuple(posts[a.id]),
-            polls=tuple(polls[a.id]),
-            account_id=a.id,
-            unit_id=a.unit_id,
-        )
-        for a in accounts
-    ]
-
-
-def load_account_facts(
-    store: Store, unit_id: str, as_of: date, rules: NewMediaRules | None = None
-) -> list[AccountFacts]:
-    """:func:`account_facts` in a session of its own."""
-    with store.session() as session:
-        return account_facts(session, unit_id, as_of, rules)
+    rules = rules or NewMediaRules.packaged()
+    return [check_account(facts, as_of, rules) for facts in accounts]
 
 
 # --------------------------------------------------------------------------------------------
 # the check runner's hook (checks/run.py calls ``check`` for every unit)
 # --------------------------------------------------------------------------------------------
-CHECK = "new_media"
-
-
-#: (finding check, severity as the account check decides it) -> rubric rule.
-_RULES = {
-    (CHECK_UPDATE, "veto"): "new_media_stale",
-    (CHECK_UPDATE, "notice"): "new_media_unknown",
-    (CHECK_FREQUENCY, "deduction"): "new_media_frequency",
-    (CHECK_FREQUENCY, "notice"): "new_media_frequency",
-}
-
-
-def rules_of(rubric: Rubric) -> NewMediaRules:
-    return NewMediaRules.from_mapping(rubric.thresholds.new_media)
-
-
 def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
-    """Judge the unit's accounts (``facts.accounts``); severities come from the rubric."""
-    results = check_accounts(list(facts.accounts), as_of, rules_of(rubric))
-    out = CheckResult(report={"new_media": [r.export() for r in results]})
+    """Judge the unit's accounts (``facts.accounts``); severity and wording follow the rubric."""
+    results = check_accounts(list(facts.accounts), as_of, NewMediaRules.of(rubric))
+    reporter = Reporter(CHECK, rubric)
+    reporter.result.report["new_media"] = [r.export() for r in results]
     for result in results:
         for found in result.findings:
-            rule = _RULES.get((found["check"], found["severity"]))
-            if rule is None:
-                continue
-            spec = rubric.rule(rule)
-            out.findings.append(
-                Finding(
-                    check=CHECK,
-                    rule=rule,
-                    indicator=spec.label,
-                    severity=spec.severity,
-                    message=found["message"],
-                    urls=tuple(u for u in found.get("urls", ()) if u),
-                    evidence=jsonable(found.get("evidence") or {}),
-                    count=int((found.get("evidence") or {}).get("count", 1) or 1),
-                )
+            reporter.add(
+                found.rule,
+                urls=found.urls,
+                evidence=found.evidence,
+                count=found.count,
+                variant=found.variant,
+                **found.params,
             )
-    return out
+    return reporter.result

@@ -166,8 +166,19 @@ class FactThresholds(_Strict):
     max_crawl_age_days: int = Field(ge=0)
 
 
+class NewMediaThresholds(_Strict):
+    """The new-media update rule (indicators.md §3) and the figures around it."""
+
+    stale_days: int = Field(ge=1)  # last post more than this many days before as-of: stale
+    window_days: int = Field(ge=1)  # every poll since as-of minus this failed: unknown
+    recent_days: int = Field(ge=1)  # the "posts in the last N days" figure
+    poll_grace_days: int = Field(ge=0)  # a good poll this many days before as-of still covers it
+    # The provincial weekly-frequency add-on; absent (null) means the rule is off.
+    min_posts_per_week: float | None = Field(None, gt=0)
+
+
 class Thresholds(_Strict):
-    new_media: dict[str, Any] = Field(default_factory=dict)
+    new_media: NewMediaThresholds
     availability: AvailabilityThresholds
     homepage: HomepageThresholds
     columns: ColumnThresholds
@@ -177,17 +188,6 @@ class Thresholds(_Strict):
     interpretation: InterpretationThresholds
     interaction: InteractionThresholds
     facts: FactThresholds
-
-    @field_validator("new_media")
-    @classmethod
-    def _new_media(cls, value: dict[str, Any]) -> dict[str, Any]:
-        from govinspect.checks.new_media import NewMediaRules
-
-        try:
-            NewMediaRules.from_mapping(value)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(str(exc)) from None
-        return value
 
 
 class Rubric(_Strict):
@@ -205,8 +205,10 @@ class Rubric(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Rubric:
-        _check_dimensions(self)
-        _check_rules(self)
+        problems = _check_dimensions(self) + _check_rules(self)
+        if problems:
+            # One line per problem: parse_rubric puts the file name in front of each.
+            raise ValueError("\n".join(problems))
         return self
 
     @property
@@ -239,47 +241,51 @@ def _known_type(value: str) -> None:
         )
 
 
-def _check_dimensions(rubric: Rubric) -> None:
+def _check_dimensions(rubric: Rubric) -> list[str]:
+    problems = []
     names = [d.name for d in rubric.dimensions]
     for required in tables.tables()["required_dimensions"]:
         if required not in names:
-            raise ValueError(f"dimensions: missing required dimension {required!r}")
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ValueError(f"dimensions: duplicate dimension {dupes[0]!r}")
+            problems.append(f"dimensions: missing required dimension {required!r}")
+    for dupe in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"dimensions: duplicate dimension {dupe!r}")
     if rubric.pass_score > rubric.max_total:
-        raise ValueError(
+        problems.append(
             f"pass_score: {rubric.pass_score:g} is above the total of all items "
             f"({rubric.max_total:g})"
         )
+    return problems
 
 
-def _check_rules(rubric: Rubric) -> None:
+def _check_rules(rubric: Rubric) -> list[str]:
+    problems = []
     required = set(tables.rule_ids()) | {
         tables.stale_rule(kind) for kind in rubric.thresholds.columns.windows
     }
     allowed = set(tables.rule_ids()) | {tables.stale_rule(k) for k in tables.column_types()}
     for rule_id in sorted(required - set(rubric.rules)):
-        raise ValueError(f"rules.{rule_id}: missing (every rule a check emits needs an entry)")
+        problems.append(f"rules.{rule_id}: missing (every rule a check emits needs an entry)")
     for rule_id in sorted(set(rubric.rules) - allowed):
-        raise ValueError(f"rules.{rule_id}: unknown rule (no check emits it)")
+        problems.append(f"rules.{rule_id}: unknown rule (no check emits it)")
     placed: dict[str, str] = {}
     for d_index, dimension in enumerate(rubric.dimensions):
         for i_index, item in enumerate(dimension.items):
             where = f"dimensions[{d_index}].items[{i_index}].rules"
             for rule_id in item.rules:
                 if rule_id not in rubric.rules:
-                    raise ValueError(f"{where}: unknown rule {rule_id!r}")
-                if rule_id in placed:
-                    raise ValueError(
+                    problems.append(f"{where}: unknown rule {rule_id!r}")
+                elif rule_id in placed:
+                    problems.append(
                         f"{where}: rule {rule_id!r} is already in item {placed[rule_id]!r}"
                     )
-                placed[rule_id] = item.name
+                else:
+                    placed[rule_id] = item.name
     for rule_id, spec in sorted(rubric.rules.items()):
         if spec.severity == "deduction" and rule_id not in placed:
-            raise ValueError(f"rules.{rule_id}: a deduction rule must be listed in an item")
+            problems.append(f"rules.{rule_id}: a deduction rule must be listed in an item")
         if spec.severity == "deduction" and spec.deduct <= 0:
-            raise ValueError(f"rules.{rule_id}.deduct: a deduction rule needs deduct > 0")
+            problems.append(f"rules.{rule_id}.deduct: a deduction rule needs deduct > 0")
+    return problems
 
 
 # --- loading --------------------------------------------------------------------------------------
@@ -310,9 +316,8 @@ def parse_rubric(data: Any, source: str) -> Rubric:
         lines = []
         for err in exc.errors():
             where = _where(err["loc"])
-            lines.append(
-                f"{source}: {where}: {_message(err)}" if where else f"{source}: {_message(err)}"
-            )
+            for problem in _message(err).splitlines():
+                lines.append(f"{source}: {where}: {problem}" if where else f"{source}: {problem}")
         raise ConfigError("\n".join(lines)) from None
     rubric._source = source
     return rubric
@@ -361,19 +366,54 @@ def load_rubric(path: Path | None, category: str) -> Rubric:
     return rubric
 
 
-def rubric_for_category(path: Path | None, category: str) -> Rubric:
-    """The user's rubric when it applies to ``category``, else the packaged default.
+def _given(path: Path) -> dict[str, Rubric]:
+    """Every rubric a user's ``--rubric PATH`` provides, by category, each fully validated.
 
-    A single file stating another category, or a folder without ``<category>.yaml``, leaves
-    that category on its default, so one custom county rubric does not stop department units
-    from being checked.
+    A file without ``category`` applies to every category; a file with one, to that category;
+    a folder provides ``county.yaml`` and/or ``department.yaml``.  All problems of all files are
+    reported together, one line each, before anything runs.
     """
-    if path is not None:
-        if path.is_dir() and not (path / f"{category}.yaml").exists():
-            return load_rubric(None, category)
-        if path.is_file():
-            data, _ = _read(path)
-            stated = data.get("category") if isinstance(data, dict) else None
-            if stated is not None and stated != category:
-                return load_rubric(None, category)
-    return load_rubric(path, category)
+    categories = [c.value for c in Category]
+    if path.is_dir():
+        files = {c: path / f"{c}.yaml" for c in categories if (path / f"{c}.yaml").is_file()}
+        if not files:
+            raise ConfigError(
+                f"{path}: a rubric folder must hold "
+                + " and/or ".join(f"{c}.yaml" for c in categories)
+            )
+        found: dict[str, Rubric] = {}
+        problems: list[str] = []
+        for category, file in files.items():
+            try:
+                found[category] = load_rubric(file, category)
+            except ConfigError as exc:
+                problems.extend(str(exc).splitlines())
+        if problems:
+            raise ConfigError("\n".join(problems))
+        return found
+    data, digest = _read(path)
+    rubric = parse_rubric(data, str(path))
+    rubric._digest = digest
+    if rubric.category is None:
+        return dict.fromkeys(categories, rubric)
+    return {rubric.category.value: rubric}
+
+
+def load_rubrics(path: Path | None, categories: Iterable[str]) -> dict[str, Rubric]:
+    """The rubric of each of ``categories``: the user's where ``path`` provides one, else the
+    packaged default (docs/rubric.md: a county rubric leaves department units on theirs).
+
+    Whatever ``path`` holds is validated first, whether or not a category in use needs it, so a
+    broken rubric stops a command before it writes anything.
+    """
+    wanted = list(dict.fromkeys(categories))
+    for category in wanted:
+        if category not in {c.value for c in Category}:
+            raise ConfigError(f"unknown unit category {category!r}")
+    given = _given(path) if path is not None else {}
+    return {c: given[c] if c in given else load_rubric(None, c) for c in wanted}
+
+
+def rubric_for_category(path: Path | None, category: str) -> Rubric:
+    """The user's rubric when it applies to ``category``, else the packaged default."""
+    return load_rubrics(path, [category])[category]

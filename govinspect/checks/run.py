@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from govinspect.checks import (
 )
 from govinspect.checks.facts import UnitFacts, load_unit_facts, unit_info
 from govinspect.checks.findings import CheckResult, Finding
-from govinspect.checks.rubric import Rubric, rubric_for_category
+from govinspect.checks.rubric import Rubric, load_rubrics
 from govinspect.checks.scoring import UnitScore, score_unit
 from govinspect.checks.tables import label
 from govinspect.checks.workdays import calendar_info, uncovered_years, warn_fallback
@@ -155,8 +154,6 @@ def _check_unit(
 ) -> dict[str, Any]:
     with store.session() as session:
         facts = load_unit_facts(session, unit_info(entry), as_of, rubric, data_dir)
-        accounts = new_media.account_facts(session, entry.id, as_of, new_media.rules_of(rubric))
-        facts = replace(facts, accounts=tuple(accounts))
         result = evaluate(facts, as_of, rubric)
         stored = _store_findings(session, run_id, entry.id, result.findings)
         assessed = facts.crawl is not None
@@ -191,10 +188,7 @@ def run_checks(
     complete crawl gets a notice and no scores (it is not assessed), never full marks.
     """
     units = registry.select(unit_ids)
-    rubrics = {
-        category: rubric_for_category(rubric_path, category)
-        for category in sorted({u.category.value for u in units})
-    }
+    rubrics = load_rubrics(rubric_path, sorted({u.category.value for u in units}))
     sync_registry(store, registry)
     with store.session() as session:
         run = Run(

@@ -132,6 +132,7 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
                 days_left=days_left,
                 deadline=deadline(home, rubric),
                 window=window,
+                stale_severity=label("severities", rubric.rule("homepage_stale").severity),
             )
     reporter.result.report["update_frequency"] = _figures(facts, as_of, rubric)
     return reporter.result

@@ -1,8 +1,9 @@
-"""Outcome classes of link verification: what a server's answer means for a link target.
+"""Link verification: which outcome class a server's answer puts a link target in.
 
-All quirks live here and in ``data/outcomes.yaml``: which statuses are "blocked" (unknown, never
-dead), which are transient, how a 200 page is recognised as a soft 404.  Pure functions of what
-was received, so each rule is unit-tested without a network.
+The classes are defined once, in :mod:`govinspect.store.link_outcomes`.  All quirks live here
+and in ``data/outcomes.yaml``: which statuses are "blocked" (unknown, never dead), which are
+transient, how a 200 page is recognised as a soft 404.  Pure functions of what was received, so
+each rule is unit-tested without a network.
 """
 
 from __future__ import annotations
@@ -17,33 +18,23 @@ from urllib.parse import urlsplit
 
 import yaml
 
-OK = "ok"
-HTTP_ERROR = "http_error"
-SOFT_404 = "soft_404"
-DNS_ERROR = "dns_error"
-CONNECTION_REFUSED = "connection_refused"
-CONNECTION_ERROR = "connection_error"
-TIMEOUT = "timeout"
-TLS_ERROR = "tls_error"
-REDIRECT_LOOP = "redirect_loop"
-BLOCKED = "blocked"
-ROBOTS_EXCLUDED = "robots_excluded"
-
-#: Outcomes that make a target dead (counted against the site).
-DEAD = frozenset(
-    {
-        HTTP_ERROR,
-        SOFT_404,
-        DNS_ERROR,
-        CONNECTION_REFUSED,
-        CONNECTION_ERROR,
-        TIMEOUT,
-        TLS_ERROR,
-        REDIRECT_LOOP,
-    }
+# The classes themselves are the vocabulary of the stored ``LinkCheck.outcome`` column, defined
+# once in the store so the checks can count them without importing the crawler.
+from govinspect.store.link_outcomes import (  # noqa: F401 - re-exported for the crawler
+    BLOCKED,
+    CONNECTION_ERROR,
+    CONNECTION_REFUSED,
+    DEAD,
+    DNS_ERROR,
+    HTTP_ERROR,
+    OK,
+    REDIRECT_LOOP,
+    ROBOTS_EXCLUDED,
+    SOFT_404,
+    TIMEOUT,
+    TLS_ERROR,
+    UNKNOWN,
 )
-#: Outcomes that say nothing about the target (listed apart, never counted as dead).
-UNKNOWN = frozenset({BLOCKED, ROBOTS_EXCLUDED})
 
 
 @cache

@@ -1,8 +1,10 @@
-"""Availability probes: the rules' "homepage opens within 15 s" visit, one per unit per round.
+"""Availability probes: one visit to each unit's homepage per round, recorded as facts.
 
-A probe succeeds when the homepage answers with a non-error status and its whole body arrives
-within ``probe_timeout`` seconds (connection, redirects and body together).  Each probe is stored
-with its time, outcome, status and latency; ``checks.availability`` judges a week of them.
+A probe records what the visit got: the status, whether the homepage answered with a non-error
+status and its whole body arrived (``ok``), the latency (connection, redirects and body
+together) and the error.  ``probe_timeout`` is only the network cap of a visit; whether a visit
+was too slow is the rubric's rule (``availability.timeout_ms``, the rules' 15 s), which
+``checks.availability`` applies to a week of probes.  The commands refuse a cap below it.
 """
 
 from __future__ import annotations

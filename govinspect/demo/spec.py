@@ -1499,6 +1499,19 @@ FEEDS: tuple[FeedSpec, ...] = (
         gap=(2, 6),
         links_to="1101",
     ),
+    # The same name on another platform: a separate account, fresh while the WeChat one is
+    # stale (an account is its platform and name).
+    FeedSpec(
+        "dept",
+        "示范县教育",
+        "weibo",
+        "/feeds/sfxjy_weibo.xml",
+        "rss",
+        newest=2,
+        count=6,
+        gap=(1, 3),
+        links_to="1101",
+    ),
     FeedSpec("dept", "示范县教育抖音", "douyin", "/feeds/sfxjy_douyin.xml", "missing"),
     FeedSpec(
         "modern",

@@ -72,10 +72,14 @@ class Unit(Base):
 
 
 class Account(Base):
-    """A government new-media account (政务新媒体) and its feed."""
+    """A government new-media account (政务新媒体) and its feed.
+
+    An account is its platform and name: units run accounts of the same name on several
+    platforms (杞县发布 on WeChat and on Weibo).
+    """
 
     __tablename__ = "accounts"
-    __table_args__ = (UniqueConstraint("unit_id", "name"),)
+    __table_args__ = (UniqueConstraint("unit_id", "platform", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[str] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
@@ -167,8 +171,7 @@ class LinkCheck(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
     target_url: Mapped[str] = mapped_column(URL)
-    # ok | http_error | soft_404 | dns_error | connection_refused | timeout | tls_error |
-    # redirect_loop | blocked | robots_excluded | skipped
+    # a class of govinspect.store.link_outcomes (ok, http_error, soft_404, blocked, ...)
     outcome: Mapped[str] = mapped_column(String(30))
     status: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(LONG)

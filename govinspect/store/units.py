@@ -32,13 +32,17 @@ def sync_registry(store: Store, registry: Registry) -> None:
 
 
 def _sync_accounts(session, row: Unit, entry) -> None:  # type: ignore[no-untyped-def]
+    """Accounts are keyed by (platform, name): 杞县发布 on WeChat and on Weibo are two accounts,
+    each with its own history; an account moved to another platform is a new account."""
     existing = {
-        account.name: account
+        (account.platform, account.name): account
         for account in session.scalars(select(Account).where(Account.unit_id == row.id))
     }
     for media in entry.new_media:
-        account = existing.pop(media.name, None) or Account(unit_id=row.id, name=media.name)
-        account.platform = media.platform.value
+        key = (media.platform.value, media.name)
+        account = existing.pop(key, None) or Account(
+            unit_id=row.id, platform=media.platform.value, name=media.name
+        )
         account.feed_url = media.feed
         account.active = True
         session.add(account)

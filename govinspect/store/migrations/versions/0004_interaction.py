@@ -1,7 +1,7 @@
 """interaction facts: interaction columns and their letters, consultations and interviews
 
 Revision ID: 0004_interaction
-Revises: 0001
+Revises: 0002_account_platform
 Create Date: 2026-12-04
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_interaction"
-down_revision = "0001"
+down_revision = "0002_account_platform"
 branch_labels = None
 depends_on = None
 
