@@ -191,6 +191,17 @@ def _accounts(doc: DocumentType, r: UnitReport) -> None:
         _row(table, [a.name, a.platform, a.last_post, a.days_since, a.state, a.note])
 
 
+def _interaction(doc: DocumentType, r: UnitReport) -> None:
+    t = data()["text"]
+    doc.add_heading(t["interaction"], level=1)
+    if not r.interaction:
+        doc.add_paragraph(t["interaction_none"])
+        return
+    table = _table(doc, [t["interaction_item"], t["interaction_value"], t["link_url"]])
+    for row in r.interaction:
+        _row(table, [row.item, row.value, row.url])
+
+
 def _trend(doc: DocumentType, r: UnitReport) -> None:
     t = data()["text"]
     doc.add_heading(t["trend"], level=1)
@@ -220,7 +231,16 @@ def write_docx(report: UnitReport, path: Path) -> None:
     doc = Document()
     _setup(doc)
     _header(doc, report)
-    for section in (_scores, _vetoes, _fixes, _columns, _dead_links, _accounts, _trend):
+    for section in (
+        _scores,
+        _vetoes,
+        _fixes,
+        _columns,
+        _dead_links,
+        _accounts,
+        _interaction,
+        _trend,
+    ):
         section(doc, report)
     _note(doc, data()["text"]["footer"])
     doc.core_properties.title = xml_safe(f"{report.unit['name']} {data()['text']['title']}")
