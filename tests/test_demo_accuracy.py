@@ -19,6 +19,7 @@ from govinspect.store import link_outcomes
 from govinspect.store.db import open_store
 from govinspect.store.models import Column, ColumnItem, LinkCheck, Page, Run
 from govinspect.store.units import sync_registry
+from tests.test_demo_interaction import assert_interaction_matches, interaction_rules
 
 DEAD = link_outcomes.DEAD
 
@@ -286,6 +287,7 @@ def expected_rules(manifest: dict, site: str) -> list[tuple[str, str | None]]:
         want.append(("guide_outdated", None))
     if truth["annual_report_missing_latest"]:
         want.append(("annual_report_missing", None))
+    want.extend(interaction_rules(truth["interaction"]))
     for feed in manifest["feeds"]:
         if feed["unit"] == site and feed["stale"]:
             want.append(("new_media_stale", None))
@@ -308,6 +310,12 @@ def test_checks_find_every_planted_fault_and_nothing_else(town, checked, site):
         unmatched.remove(match)
     extra = [(r, f["message"][:60]) for r, f in unmatched if r not in EXPECTED_NOTICES]
     assert extra == [], f"{site}: reported beyond the planted faults"
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_interaction_matches_the_truth(town, checked, site):
+    unit = next(u for u in checked["units"] if u["id"] == site)
+    assert_interaction_matches(unit, town["manifest"]["sites"][site]["interaction"])
 
 
 def test_compliant_site_scores_full_marks(checked):

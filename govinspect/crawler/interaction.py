@@ -356,11 +356,12 @@ def page_facts(
         return facts
     listing = extract_items(html, page_url, crawl_date)
     if kind == "letters":
-        if listing.is_list or _is_column_page(page_url, column_url):
+        apis = [] if listing.items else api_urls(root, page_url)
+        if listing.is_list or apis or _is_column_page(page_url, column_url):
             facts.records.append(_letters_column(root, page_url, column_url, name, listing.items))
-            facts.apis = [] if listing.items else api_urls(root, page_url)
-            if facts.apis:
-                facts.records[-1].api = facts.apis[0]
+            facts.apis = apis
+            if apis:
+                facts.records[-1].api = apis[0]
         return facts
     if listing.is_list:
         facts.records.append(_column(kind, column_url or page_url, page_url, name))

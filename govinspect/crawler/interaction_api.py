@@ -41,6 +41,8 @@ def _usable(candidate: str, page_url: str) -> str | None:
     if urlsplit(url).netloc.lower() != urlsplit(page_url).netloc.lower():
         return None  # only the site's own API: a page may name anything in its scripts
     path = urlsplit(url).path.lower()
+    if any(word in path for word in _table()["exclude"]):
+        return None
     if path.endswith((".js", ".css", ".png", ".jpg", ".gif", ".html", ".htm", ".shtml")):
         return None
     return url
