@@ -19,7 +19,11 @@ from govinspect.store import link_outcomes
 from govinspect.store.db import open_store
 from govinspect.store.models import Column, ColumnItem, LinkCheck, Page, Run
 from govinspect.store.units import sync_registry
-from tests.test_demo_interaction import assert_interaction_matches, interaction_rules
+from tests.test_demo_interaction import (
+    assert_interaction_matches,
+    interaction_rules,
+    validate_export,
+)
 
 DEAD = link_outcomes.DEAD
 
@@ -316,6 +320,7 @@ def test_checks_find_every_planted_fault_and_nothing_else(town, checked, site):
 def test_interaction_matches_the_truth(town, checked, site):
     unit = next(u for u in checked["units"] if u["id"] == site)
     assert_interaction_matches(unit, town["manifest"]["sites"][site]["interaction"])
+    validate_export(checked)  # units[].interaction as docs/export.schema.json says
 
 
 def test_compliant_site_scores_full_marks(checked):

@@ -6,9 +6,15 @@ helpers turn the manifest's ``interaction`` truth into expected findings and com
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+import jsonschema
+
 from govinspect.crawler.urls import normalize_url
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "export.schema.json").read_text("utf-8"))
 
 PROBLEM_RULES = {
     "no_dates": "consultation_no_dates",
@@ -77,3 +83,7 @@ def assert_interaction_matches(unit: dict[str, Any], truth: dict[str, Any]) -> N
     vetoes = {v["indicator"] for v in unit["vetoes"]}
     planted = bool(truth["letters"] and truth["letters"]["unanswered"])
     assert ("互动回应差" in vetoes) == planted
+
+
+def validate_export(data: dict[str, Any]) -> None:
+    jsonschema.Draft202012Validator(SCHEMA).validate(data)
