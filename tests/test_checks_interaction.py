@@ -96,6 +96,15 @@ def test_unanswered_and_late_letters_are_the_veto_and_nothing_else():
     assert veto[0].count == 2
     assert letters["newest_reply"] == (AS_OF - timedelta(days=3)).isoformat()
     assert letters["messages"] == 6 and letters["script_filled"] is False
+    # Not yet late: the fact an early warning (预警) can use.
+    assert letters["pending"] == [
+        {
+            "url": f"{LETTERS}t3.html",
+            "asked": "2026-08-21",
+            "deadline": "2026-11-21",
+            "days_left": 1,
+        }
+    ]
     # The 已办结 letter without a reply date lacks 答复时间 and 答复单位/答复内容.
     assert letters["missing_fields"] == [
         {"url": f"{LETTERS}t6.html", "fields": ["答复时间", "答复单位", "答复内容"]}
@@ -114,6 +123,18 @@ def test_no_new_reply_in_two_months_is_a_deduction():
     assert found.severity == "deduction"
     info = with_letters(letter(1, date(2026, 9, 18), date(2026, 9, 21)))
     assert not by_rule(judge(info)[0], "interaction_no_recent_reply")
+
+
+def test_registry_key_reply_limit_working_days():
+    from govinspect.errors import ConfigError
+    from govinspect.registry import parse_registry
+
+    entry = {"id": "a", "name": "甲", "category": "county", "website": "http://a.gov.cn/"}
+    registry = parse_registry({"units": [{**entry, "reply_limit_working_days": 3}]})
+    assert registry.units[0].reply_limit_working_days == 3
+    assert parse_registry({"units": [entry]}).units[0].reply_limit_working_days is None
+    with pytest.raises(ConfigError, match="reply_limit_working_days"):
+        parse_registry({"units": [{**entry, "reply_limit_working_days": 0}]})
 
 
 def test_latency_uses_the_registry_limit_and_is_a_notice():

@@ -98,6 +98,33 @@ def _late(letter: LetterFact, asked: date, replied: date | None, until: date | N
     }
 
 
+def pending(
+    letters: tuple[LetterFact, ...], as_of: date, t: InteractionThresholds
+) -> list[dict[str, Any]]:
+    """Messages not answered yet and not yet late: the 互动回应差 deadline each is heading for.
+
+    A fact for early warnings (预警): ``deadline`` is the last day a reply keeps the message
+    out of the veto, ``days_left`` the days from the monitoring point to it.
+    """
+    since = as_of - timedelta(days=t.lookback_days)
+    out = []
+    for letter in letters:
+        asked = letter.asked
+        if asked is None or letter.answered or not since <= asked <= as_of:
+            continue
+        deadline = add_months(asked, t.veto_months)
+        if deadline >= as_of:
+            out.append(
+                {
+                    "url": clean_url(letter.url),
+                    "asked": asked.isoformat(),
+                    "deadline": deadline.isoformat(),
+                    "days_left": (deadline - as_of).days,
+                }
+            )
+    return sorted(out, key=lambda x: (x["deadline"], x["url"]))
+
+
 def missing_fields(letters: tuple[LetterFact, ...], as_of: date, lookback: int) -> list[dict]:
     """Published messages lacking a field they must show (answered ones: the reply's too).
 
@@ -188,6 +215,7 @@ def _letters(
         "messages": len(info.letters),
         "newest_reply": newest.isoformat() if newest else None,
         "unanswered": late,
+        "pending": pending(info.letters, as_of, t),
         "missing_fields": lacking,
         "latency": {k: figures[k] for k in ("median_working_days", "within_limit_share", "limit")},
     }
