@@ -496,3 +496,17 @@ def test_a_crash_marks_the_run_failed_and_keeps_finished_units(tmp_path, sqlite_
         assert run.status == "failed" and run.error == "RuntimeError: disk full"
         assert list(run.summary["units"]) == ["sfx"]
     store.dispose()
+
+
+def test_terminal_ranking_shows_the_interaction_and_interpretation_columns(checked):
+    from rich.console import Console
+
+    from govinspect.cli import _ranking_table
+
+    store, run_id, _ = checked
+    console = Console(record=True, width=250)
+    console.print(_ranking_table(ranking(store, run_id), "check run"))
+    text = console.export_text()
+    for name in ("网站日常管理", "政府信息公开", "解读回应", "互动交流", "网站规范"):
+        assert name in text
+    assert "11/15" in text  # 互动交流 of sfx: no consultation, no interview
