@@ -315,6 +315,8 @@ def page_facts(
     crawl_date: date,
 ) -> PageFacts:
     """Everything interaction-related one fetched HTML page shows (empty for other pages)."""
+    if not _may_hold_interaction(html, title):
+        return PageFacts()  # most pages of a site: no interaction name, no message label
     root = parse_html(html)
     if root is None:
         return PageFacts()
@@ -384,6 +386,19 @@ def page_facts(
         return facts
     facts.records.append(_detail(kind, root, page_url, title, published, column_url))
     return facts
+
+
+@cache
+def _cheap_words() -> tuple[str, ...]:
+    table = data()
+    words = [w for entry in table["kinds"] for w in entry["keywords"]]
+    words += table["letter_labels"]["asked"] + table["consultation"]["feedback_words"]
+    return tuple(dict.fromkeys(words))
+
+
+def _may_hold_interaction(html: str, title: str | None) -> bool:
+    """A substring test before any parsing: a page naming no interaction word is skipped."""
+    return any(word in html for word in _cheap_words()) or bool(title and is_feedback_title(title))
 
 
 def _is_column_page(page_url: str, column_url: str | None) -> bool:
