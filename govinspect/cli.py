@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from govinspect import __version__, logs
+from govinspect.cli_lifecycle import digest, findings_app
 from govinspect.errors import GovinspectError
 from govinspect.redaction import redact as redact_text
 from govinspect.registry import Registry, load_registry
@@ -696,6 +697,11 @@ def _demo_job(settings: Settings, registry: Registry, as_of: Any, folder: Path) 
         console.print(f"evidence: {_out(folder / 'warc')}")
     finally:
         store.dispose()
+
+
+# The finding lifecycle (`findings`) and the digests (`digest`): govinspect/cli_lifecycle.py.
+app.add_typer(findings_app, name="findings")
+app.command()(digest)
 
 
 def main() -> None:

@@ -13,6 +13,8 @@ from rich.table import Table
 from govinspect.text import for_console as _out
 
 PLAIN_EVERY = 10.0  # seconds between plain progress lines (logs, CI, cron mail)
+#: Outcomes that are no problem with the site: fine, or never fetched on purpose (mailto:).
+NOT_PROBLEMS = frozenset({"ok", "not_checked"})
 
 
 class CrawlProgress:
@@ -78,6 +80,7 @@ class CrawlProgress:
             "links checked",
             "not ok",
             "truncated",
+            "notes",
             "homepage newest",
             "seconds",
         ):
@@ -86,14 +89,20 @@ class CrawlProgress:
             s = r.summary
             outcomes = s.get("outcomes", {})
             truncated = ", ".join(f"{k} ({v['count']})" for k, v in s.get("truncated", {}).items())
+            # Pages whose links were not followed (meta robots nofollow), pages an analysis
+            # step failed on (crawl log and page row say which).
+            notes = ", ".join(
+                f"{k} ({s[k]['count']})" for k in ("nofollow", "analysis_errors") if s.get(k)
+            )
             table.add_row(
                 _out(r.unit_id),
                 str(r.run_id),
                 r.status,
                 str(s.get("pages", "-")),
                 str(s.get("checked", "-")),
-                str(sum(v for k, v in outcomes.items() if k != "ok")),
+                str(sum(v for k, v in outcomes.items() if k not in NOT_PROBLEMS)),
                 _out(truncated or "-"),
+                _out(notes or "-"),
                 str(s.get("homepage_newest") or "-"),
                 str(s.get("seconds", "-")),
             )

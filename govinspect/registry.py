@@ -10,13 +10,22 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from govinspect.errors import ConfigError, UnknownUnitError
+from govinspect.linkpatterns import parse_pattern
 
 UNIT_ID = re.compile(r"^[a-z0-9_-]+$")
 SITE_CODE = re.compile(r"^(\d{10}|bm\d{8})$")
@@ -43,6 +52,10 @@ def _check_http_url(value: str) -> str:
     return value.strip()
 
 
+def _link_pattern(value: str) -> str:
+    return parse_pattern(value).text
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -67,6 +80,62 @@ class CrawlOverrides(_Strict):
     max_run_seconds: int | None = Field(None, ge=1)
 
 
+class WebhookKind(StrEnum):
+    wecom = "wecom"  # 企业微信 group robot
+    dingtalk = "dingtalk"  # 钉钉 robot
+    json = "json"  # any endpoint taking the digest as plain JSON
+
+
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class Webhook(_Strict):
+    type: WebhookKind
+    url: str
+    # DingTalk: the robot's 加签 secret (SEC...); the request is then signed (timestamp, sign).
+    secret: str | None = None
+
+    _url = field_validator("url")(_check_http_url)
+
+    @model_validator(mode="after")
+    def _secret_only_for_dingtalk(self) -> Webhook:
+        if self.secret is not None and self.type is not WebhookKind.dingtalk:
+            raise ValueError("secret: only a dingtalk webhook is signed")
+        return self
+
+
+class Contact(_Strict):
+    """Who gets the digests: an e-mail address and/or a webhook."""
+
+    name: str | None = None
+    email: str | None = None
+    webhook: Webhook | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value.strip()):
+            raise ValueError(f"{value!r} is not an e-mail address")
+        return value.strip() if value else value
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Contact:
+        if self.email is None and self.webhook is None:
+            raise ValueError("a contact needs an email, a webhook or both")
+        return self
+
+
+class UnitContacts(_Strict):
+    webmaster: Contact | None = None
+    others: list[Contact] = Field(default_factory=list, max_length=3)
+
+    def all(self) -> list[tuple[str, Contact]]:
+        """(role, contact): the webmaster first, then the others."""
+        out = [("webmaster", self.webmaster)] if self.webmaster else []
+        return out + [(f"other{n}", c) for n, c in enumerate(self.others, start=1)]
+
+
 class Unit(_Strict):
     id: str
     name: str = Field(min_length=1)
@@ -78,6 +147,9 @@ class Unit(_Strict):
     extra_hosts: list[str] = Field(default_factory=list)
     crawl: CrawlOverrides = Field(default_factory=CrawlOverrides)
     column_types: dict[str, str] = Field(default_factory=dict)
+    # Link targets (URLs, globs, re: patterns) left out of the dead-link counts, shown as excluded.
+    exclude_links: list[Annotated[str, AfterValidator(_link_pattern)]] = Field(default_factory=list)
+    contacts: UnitContacts = Field(default_factory=UnitContacts)
     # The local limit for answering a message, in working days (cities set 1, 3, 5 or 10);
     # None: the rubric's default (thresholds.interaction.reply_limit_working_days).
     reply_limit_working_days: int | None = Field(None, ge=1, le=60)
@@ -169,9 +241,33 @@ class ScheduleConfig(_Strict):
         return value
 
 
+class NotificationsConfig(_Strict):
+    """The optional ``notifications:`` section: the office's contacts and quiet hours."""
+
+    # The supervising office: gets one digest of every unit.
+    office: list[Contact] = Field(default_factory=list, max_length=10)
+    # "22:00-07:30" in the schedule's time zone: digests are held until the quiet hours end.
+    quiet_hours: str | None = None
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        match = _QUIET.match(value.strip())
+        if not match or match.group(1, 2) == match.group(3, 4):
+            raise ValueError(f"{value!r} is not a time range like '22:00-07:30'")
+        return value.strip()
+
+
 class Registry(_Strict):
     units: list[Unit]
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
+
+    @property
+    def has_contacts(self) -> bool:
+        return bool(self.notifications.office) or any(u.contacts.all() for u in self.units)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Registry:

@@ -9,7 +9,9 @@ Jobs (times from the registry's ``schedule:`` section, Asia/Shanghai by default)
   ``govinspect check``; see ``checks/plan.py``);
 * ``probe:<unit>``: one availability probe of the unit's homepage every ``probe_every_minutes``,
   jittered so units are not all hit in the same second;
-* ``feeds``: poll every new-media account.
+* ``feeds``: poll every new-media account;
+* after the nightly check, the digests (``govinspect digest``); ``outbox`` (only when the
+  registry names contacts) sends held or failed digests again every 10 minutes.
 
 Jobs live in the database (SQLAlchemyJobStore) with stable ids, so a restart replaces them
 instead of adding copies; missed runs are coalesced into one within a grace time.  A database
@@ -55,6 +57,7 @@ log = logging.getLogger("govinspect.scheduler")
 LEASE = "scheduler"
 LEASE_STALE = timedelta(minutes=2)
 HEARTBEAT_SECONDS = 30
+OUTBOX_EVERY_MINUTES = 10  # the retry backoff's first step is a minute: this is its cadence
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +113,36 @@ def job_crawl_and_check(ctx: JobContext) -> dict[str, Any]:
         log.info(
             "nightly crawl done: %s; feeds: %s; check run %s", statuses, feeds, result.check_run
         )
+        _digest(settings, registry, store, result.check_run)
         return {"crawls": statuses, "feeds": feeds, "check_run": result.check_run}
+    finally:
+        store.dispose()
+
+
+def _digest(settings: Settings, registry: Registry, store: Store, run_id: int) -> None:
+    """The nightly digest right after the check; it never fails the nightly job."""
+    from govinspect.notify import run_digest
+
+    try:
+        result = run_digest(store, registry, settings, run_id=run_id)
+    except Exception:  # noqa: BLE001 - logged; the outbox keeps what was queued
+        log.exception("the digest after check run %s failed", run_id)
+        return
+    flushed = result.flushed
+    log.info(
+        "digests: %d built, %d messages queued, %d sent, %d retrying, %d failed",
+        len(result.drafts), result.queued, flushed.sent if flushed else 0,
+        flushed.retrying if flushed else 0, flushed.failed if flushed else 0,
+    )  # fmt: skip
+
+
+def job_outbox(ctx: JobContext) -> None:
+    """Retry the digests whose sends failed or were held by quiet hours."""
+    from govinspect.notify import flush
+
+    settings, registry, store = ctx.open()
+    try:
+        flush(store, registry, settings)
     finally:
         store.dispose()
 
@@ -192,6 +224,16 @@ def desired_jobs(registry: Registry, ctx: JobContext) -> list[dict[str, Any]]:
             "trigger": CronTrigger.from_crontab(plan.reports, timezone=zone),
         }
     )
+    if registry.has_contacts:
+        jobs.append(
+            {
+                "id": "outbox",
+                "name": "send held or failed digests again",
+                "func": job_outbox,
+                "args": (ctx,),
+                "trigger": IntervalTrigger(minutes=OUTBOX_EVERY_MINUTES, timezone=zone),
+            }
+        )
     if any(unit.new_media for unit in registry.units):
         jobs.append(
             {

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from govinspect import __version__
@@ -88,6 +88,24 @@ class Settings(BaseSettings):
     # Output.
     verbose: bool = Field(
         False, description="library log lines (Alembic, APScheduler, …) on stderr; also --verbose"
+    )
+
+    # Notifications (digests): e-mail over SMTP; webhooks are in the registry's contacts.
+    smtp_host: str | None = Field(None, description="SMTP server for the digests (None: no e-mail)")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP port (465 with smtp_tls)")
+    smtp_tls: bool = Field(False, description="implicit TLS from the first byte (SMTPS)")
+    smtp_starttls: bool = Field(False, description="upgrade the connection with STARTTLS")
+    smtp_user: str | None = Field(None, description="SMTP login (with smtp_password)")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password (never logged)")
+    smtp_from: str = Field("govinspect@localhost", description="sender address of the digests")
+    smtp_timeout: float = Field(15.0, gt=0, description="seconds an SMTP exchange may take")
+    webhook_timeout: float = Field(10.0, gt=0, description="seconds a webhook call may take")
+    notify_max_attempts: int = Field(8, ge=1, le=100, description="sends of one message at most")
+    notify_retry_seconds: float = Field(
+        60.0, ge=0, description="first retry delay; doubles after every failure"
+    )
+    notify_retry_max_seconds: float = Field(
+        3600.0, ge=0, description="longest delay between two retries"
     )
 
     # Storage.

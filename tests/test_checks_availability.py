@@ -42,7 +42,9 @@ def test_five_percent_failures_with_full_coverage_is_a_veto():
 
 def test_just_below_five_percent_is_a_deduction_per_started_percentage_point():
     result = run(probes(20, failures=6))  # 4.29% -> 5 started percentage points
-    (finding,) = result.findings
+    # 4.29% is also above the early-warning line (3%): a warning that costs nothing.
+    warning, finding = result.findings
+    assert (warning.rule, warning.severity) == ("availability_warning", "warning")
     assert finding.rule == "availability_failures"
     assert finding.severity == "deduction"
     assert finding.count == 5

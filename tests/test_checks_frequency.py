@@ -111,6 +111,6 @@ def test_column_early_warning(ctype, age, warned, days_left):
     assert bool(found) is warned
     if warned:
         (finding,) = found
-        assert finding.severity == "notice"
+        assert finding.severity == "warning"
         assert finding.evidence["days_left"] == days_left
         assert "预警" in finding.message and "栏目" in finding.message

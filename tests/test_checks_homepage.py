@@ -99,14 +99,14 @@ def test_items_newer_than_as_of_do_not_count():
     assert result.findings[0].evidence["age_days"] == 16
 
 
-@pytest.mark.parametrize(("days", "warned"), [(7, False), (8, True), (14, True), (15, False)])
-def test_early_warning_within_seven_days_of_the_veto(days, warned):
+@pytest.mark.parametrize(("days", "warned"), [(10, False), (11, True), (14, True), (15, False)])
+def test_early_warning_after_ten_days_below_the_veto(days, warned):
     result = update_frequency.check(
         facts(homepage=homepage(AS_OF - timedelta(days=days))), AS_OF, RUBRIC
     )
     found = by_rule(result.findings, "homepage_warning")
     assert bool(found) is warned
     if warned:
-        assert found[0].severity == "notice"
+        assert found[0].severity == "warning"
         assert found[0].evidence["days_left"] == 14 - days
         assert "预警" in found[0].message

@@ -72,7 +72,8 @@ def test_a_copy_of_the_default_loads(tmp_path):
         ),
         (
             lambda d: d["rules"]["homepage_stale"].update(severity="fatal"),
-            "rules.homepage_stale.severity: Input should be 'veto', 'deduction' or 'notice'",
+            "rules.homepage_stale.severity: Input should be 'veto', 'deduction', 'warning' or "
+            "'notice'",
         ),
         (
             lambda d: d["rules"]["column_blank"].update(deduct=-1),

@@ -106,11 +106,25 @@ def test_no_false_dead_links(town, site):
 def test_traps_are_not_dead(town, site):
     checks = checks_of(town, site)
     for trap in town["manifest"]["sites"][site]["not_dead"]:
+        if trap["trap"] in ("mailto", "tel"):
+            # Recorded, never fetched: listed as not checked, never dead (issue 15).
+            row = checks.get(trap["url"])
+            assert row is not None and row.outcome == "not_checked", (trap["trap"], row)
+            continue
         if "://" not in trap["url"]:
-            assert trap["url"] not in checks  # javascript:, mailto:, #fragment, el.url
+            assert trap["url"] not in checks  # javascript:, #fragment, el.url
             continue
         row = checks.get(normalize_url(trap["url"]))
         assert row is not None and row.outcome == "ok", (trap["trap"], row and row.outcome)
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_no_missing_anchor_or_unchecked_page(town, site):
+    """The town plants no missing anchor; only its mailto:/tel: links go unchecked."""
+    checks = checks_of(town, site)
+    assert {u for u, c in checks.items() if c.outcome == "missing_anchor"} == set()
+    unchecked = {u.partition(":")[0] for u, c in checks.items() if c.outcome == "not_checked"}
+    assert unchecked <= {"mailto", "tel"}
 
 
 #: Truth page kinds that are not HTML pages to crawl: verified as link targets, or fetched by
@@ -292,6 +306,12 @@ def expected_rules(manifest: dict, site: str) -> list[tuple[str, str | None]]:
     if truth["annual_report_missing_latest"]:
         want.append(("annual_report_missing", None))
     want.extend(interaction_rules(truth["interaction"]))
+    for _quarter in truth["self_checks"]["missing"]:
+        want.append(("self_check_missing", None))
+    blank = sum(1 for column in truth["columns"] if column["blank"])
+    warnings = rubric.thresholds.warnings
+    if warnings.blank_columns < blank < rubric.thresholds.columns.veto_blank:
+        want.append(("columns_blank_warning", None))
     for feed in manifest["feeds"]:
         if feed["unit"] == site and feed["stale"]:
             want.append(("new_media_stale", None))
@@ -350,7 +370,24 @@ def test_severities_follow_the_rules(checked):
     assert severities["new_media_stale"] == "veto"
     assert severities["column_blank"] == "deduction"
     assert severities["new_media_unknown"] == "notice"
+    assert severities["columns_blank_warning"] == "warning"  # 3 blank columns, veto at 5
     assert {v["indicator"] for v in dept["vetoes"]} >= {"首页不更新"}
+
+
+def test_quarterly_self_check_posts_found_and_missing(town, checked):
+    for site in SITES:
+        truth = town["manifest"]["sites"][site]["self_checks"]
+        unit = next(u for u in checked["units"] if u["id"] == site)
+        quarters = {q["quarter"]: q for q in unit["self_check"]["quarters"]}
+        assert sorted(quarters) == truth["due"], site
+        assert sorted(q for q, row in quarters.items() if row["missing"]) == truth["missing"]
+        for post in truth["posts"]:
+            if post["quarter"] in quarters:
+                assert quarters[post["quarter"]]["post"]["url"] == normalize_url(post["url"])
+        missing = sorted(
+            f["subject"] for f in unit["findings"] if f["rule"] == "self_check_missing"
+        )
+        assert missing == [f"quarter:{q}" for q in truth["missing"]], site
 
 
 def test_second_crawl_gives_the_same_verdicts(town):

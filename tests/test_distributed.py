@@ -400,7 +400,7 @@ def test_expired_lease_frees_the_host(server):
 
 def test_a_false_positive_never_leaves_a_link_unchecked(server, tmp_path):
     """URLs the Bloom filter wrongly calls seen are verified before the run ends."""
-    from govinspect.crawler.spider import url_fingerprint
+    from govinspect.crawler.state import url_fingerprint
     from govinspect.crawler.urls import normalize_url
 
     routes = {

@@ -300,15 +300,31 @@ def test_attachments_anywhere() -> None:
     ]  # fmt: skip
 
 
-def test_ignored_schemes_and_pseudo_links_are_not_links() -> None:
+def test_ignored_schemes_and_template_syntax_are_not_links() -> None:
+    template = [p for p in PSEUDO_LINKS if any(m in p for m in ("{", "<%", "+"))]
     anchors = "".join(
         f'<a href="{href}">x</a>'
-        for href in ["javascript:void(0)", "javascript:;", "mailto:ban@example.gov.cn",
-                     "tel:0591-1234", "data:text/html,x", "about:blank", "#", "#top", "",
-                     *[p.replace('"', "&quot;") for p in PSEUDO_LINKS]]
+        for href in ["javascript:void(0)", "javascript:;", "data:text/html,x", "about:blank",
+                     "#", "#top", "", *[p.replace('"', "&quot;") for p in template]]
     )  # fmt: skip
     html = f"{anchors}<a ms-attr-href='el.url' href='/real.html'>ok</a>"
     assert _urls(html) == [f"{ROOT}/real.html"]
+
+
+def test_other_schemes_are_recorded_as_such() -> None:
+    html = '<a href="mailto:ban@example.gov.cn">信箱</a><a href=" TEL:0591-1234 ">电话</a>'
+    assert [(link.url, link.problem, link.text) for link in _links(html)] == [
+        ("mailto:ban@example.gov.cn", "scheme", "信箱"),
+        ("tel:0591-1234", "scheme", "电话"),
+    ]
+
+
+def test_identifier_hrefs_are_links_but_script_literals_are_not() -> None:
+    # A browser follows href="el.url" to ./el.url (a broken link users meet); in script
+    # code the same token is a variable.
+    html = """<a href="el.url">x</a><a href="logoutUrl">y</a>
+      <a href="javascript:void(0)" onclick="window.open('el.url')">z</a>"""
+    assert _urls(html) == [f"{ROOT}/zwgk/tzgg/el.url", f"{ROOT}/zwgk/tzgg/logoutUrl"]
 
 
 def test_jump_menu_options_only_when_they_are_urls() -> None:
@@ -334,11 +350,12 @@ def test_background_attribute_and_lazy_images() -> None:
 def test_dedup_keeps_order_and_first_occurrence() -> None:
     html = """<a href="/b.html">B</a><a href="/a.html">A</a><a href="/b.html#x">B again</a>
       <a href="http://www.example.gov.cn:80/a.html">A again</a><img src="/a.html">"""
-    got = [(link.url, link.tag, link.text) for link in _links(html)]
+    got = [(link.url, link.tag, link.text, link.kind) for link in _links(html)]
     assert got == [
-        (f"{ROOT}/b.html", "a", "B"),
-        (f"{ROOT}/a.html", "a", "A"),
-        (f"{ROOT}/a.html", "img", ""),
+        (f"{ROOT}/b.html", "a", "B", "page"),
+        (f"{ROOT}/a.html", "a", "A", "page"),
+        (f"{ROOT}/b.html#x", "a", "B again", "anchor"),  # the place in b.html, checked apart
+        (f"{ROOT}/a.html", "img", "", "image"),
     ]
 
 

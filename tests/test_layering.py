@@ -11,8 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).parents[1] / "govinspect"
 
 
@@ -123,9 +121,5 @@ def test_the_finder_sees_a_cycle(tmp_path, monkeypatch):
     assert import_cycles() == [["govinspect.a", "govinspect.b"]]
 
 
-@pytest.mark.xfail(
-    reason="crawler/spider.py <-> crawler/distributed/* is broken up in another branch (issue 15)",
-    strict=False,
-)
 def test_no_import_cycles_anywhere():
     assert import_cycles() == []

@@ -170,12 +170,16 @@ def scenarios() -> list[tuple[UnitFacts, Rubric, date]]:
             county,
             AS_OF,
         ),
-        # The homepage about to go stale; an unreachable homepage footer; a loopback site.
+        # The homepage about to go stale; an unreachable homepage footer; a loopback site;
+        # warnings below the veto lines (3 blank columns, 4 % failed probes, a quiet account).
         (
             facts(
                 unit=unit(website="http://127.0.0.1:8123/"),
+                columns=tuple(blank_column(f"空白{n}") for n in range(3)),
+                probes=probes(20, failures=5),
+                accounts=(account((12,)),),
                 homepage=homepage(
-                    AS_OF - timedelta(days=10),
+                    AS_OF - timedelta(days=12),
                     footer={
                         **FOOTER_OK,
                         "jiucuo_sitecode": "4102210099",

@@ -83,7 +83,7 @@ def test_migration_downgrades_and_upgrades(db_url):
     store = open_store(db_url)
     try:
         config = alembic_config(store.engine)
-        command.downgrade(config, "0002_account_platform")
+        command.downgrade(config, "0003_finding_lifecycle")
         assert "interaction_entries" not in inspect(store.engine).get_table_names()
         command.upgrade(config, "head")
         assert "interaction_entries" in inspect(store.engine).get_table_names()

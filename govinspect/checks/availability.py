@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from govinspect.checks.facts import ProbeFact, UnitFacts
 from govinspect.checks.findings import CheckResult, Reporter
 from govinspect.checks.rubric import Rubric
-from govinspect.checks.tables import join
+from govinspect.checks.tables import join, label
 from govinspect.checks.timeutil import local_date
 
 CHECK = "availability"
@@ -66,6 +66,7 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     if short:
         reporter.add(
             "availability_coverage",
+            subject=url,
             urls=[url],
             evidence={**evidence, "short_days": short},
             min_per_day=t.min_probes_per_day,
@@ -77,13 +78,29 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     elif share >= t.veto_failure_share:
         reporter.add(
             "site_unreachable",
+            subject=url,
             urls=[url],
             evidence=evidence,
             **common,
         )
     elif failed:
+        warn_share = rubric.thresholds.warnings.availability_failure_share
+        if share >= warn_share:
+            reporter.add(
+                "availability_warning",
+                subject=url,
+                urls=[url],
+                evidence=evidence,
+                **{
+                    **common,
+                    "threshold": f"≥{_percent(warn_share)}",
+                    "veto": f"≥{_percent(t.veto_failure_share)}",
+                    "veto_severity": label("severities", rubric.rule("site_unreachable").severity),
+                },
+            )
         reporter.add(
             "availability_failures",
+            subject=url,
             urls=[url],
             evidence=evidence,
             count=math.ceil(round(share / t.deduction_step, 9)),

@@ -79,6 +79,8 @@ def _blank(reporter: Reporter, column: ColumnFact, seen: dict) -> None:
     placeholder = phrase("placeholder_shown", text=column.placeholder) if column.placeholder else ""
     reporter.add(
         "column_blank",
+        subject=column.url,
+        fingerprint={"items": column.item_count, "placeholder": column.placeholder},
         urls=[column.url],
         evidence={
             "column": column.name,
@@ -114,6 +116,8 @@ def _stale(reporter: Reporter, state: ColumnState, seen: dict) -> None:
     if state.undated:
         reporter.add(
             stale_rule(column.type),
+            subject=column.url,
+            fingerprint={"newest": None, "items": column.item_count},
             urls=[column.url],
             evidence=evidence,
             variant="column_stale_undated",
@@ -123,6 +127,8 @@ def _stale(reporter: Reporter, state: ColumnState, seen: dict) -> None:
     else:
         reporter.add(
             stale_rule(column.type),
+            subject=column.url,
+            fingerprint={"newest": state.newest},
             urls=[column.url],
             evidence=evidence,
             variant="column_stale",
@@ -137,6 +143,8 @@ def _veto(reporter: Reporter, rule: str, columns: list[ColumnFact], threshold: i
         return
     reporter.add(
         rule,
+        subject="columns",
+        fingerprint={"columns": sorted(c.url for c in columns)},
         urls=[c.url for c in columns],
         evidence={
             "count": len(columns),
@@ -146,6 +154,30 @@ def _veto(reporter: Reporter, rule: str, columns: list[ColumnFact], threshold: i
         total=len(columns),
         names=join(c.name for c in columns),
         threshold=threshold,
+    )
+
+
+def _blank_warning(reporter: Reporter, blank: list[ColumnFact], rubric: Rubric) -> None:
+    """预警: more blank columns than the warning line, still below the veto line."""
+    limit, veto = rubric.thresholds.warnings.blank_columns, rubric.thresholds.columns.veto_blank
+    if not limit < len(blank) < veto:
+        return
+    reporter.add(
+        "columns_blank_warning",
+        subject="columns:blank",
+        fingerprint={"columns": sorted(c.url for c in blank)},
+        urls=[c.url for c in blank],
+        evidence={
+            "count": len(blank),
+            "threshold": limit,
+            "veto": veto,
+            "columns": [{"name": c.name, "url": c.url} for c in blank],
+        },
+        total=len(blank),
+        names=join(c.name for c in blank),
+        threshold=limit,
+        veto=veto,
+        veto_severity=label("severities", rubric.rule("columns_blank_veto").severity),
     )
 
 
@@ -159,6 +191,7 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
         if column.script_filled:
             reporter.add(
                 "column_script_filled",
+                subject=column.url,
                 urls=[column.url],
                 evidence={"column": column.name, "record_count": column.record_count},
                 name=column.name,
@@ -170,6 +203,8 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
         elif state.judged and state.window is None and state.undated:
             reporter.add(
                 "column_undated",
+                subject=column.url,
+                fingerprint={"items": column.item_count},
                 urls=[column.url],
                 evidence={"column": column.name, "items": column.item_count},
                 name=column.name,
@@ -178,6 +213,7 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     _veto(reporter, "columns_stale_key_veto", [s.column for s in states if s.key], t.veto_key_stale)
     _veto(reporter, "columns_stale_veto", [s.column for s in states if s.stale], t.veto_stale)
     _veto(reporter, "columns_blank_veto", blank, t.veto_blank)
+    _blank_warning(reporter, blank, rubric)
     reporter.result.report["columns"] = [_row(s) for s in states]
     return reporter.result
 

@@ -19,13 +19,14 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     reporter = Reporter(CHECK, rubric)
     crawl = facts.crawl
     if crawl is None:
-        reporter.add("crawl_missing", urls=[facts.unit.website])
+        reporter.add("crawl_missing", subject="crawl", urls=[facts.unit.website])
         reporter.result.report["crawl"] = None
         return reporter.result
     evidence = {"run": crawl.id, "started_at": crawl.started_at, "finished_at": crawl.finished_at}
     if facts.truncated:
         reporter.add(
             "crawl_truncated",
+            subject="crawl",
             urls=[facts.unit.website],
             evidence={**evidence, "truncated": facts.truncated},
             reasons=join(facts.truncated),
@@ -34,6 +35,7 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     if age > rubric.thresholds.facts.max_crawl_age_days:
         reporter.add(
             "crawl_outdated",
+            subject="crawl",
             urls=[facts.unit.website],
             evidence=evidence,
             crawl_date=crawl.day,

@@ -119,6 +119,7 @@ def _check_guide(reporter: Reporter, facts: UnitFacts) -> dict[str, Any]:
     if url is None:
         reporter.add(
             "guide_missing",
+            subject="guide",
             urls=[facts.unit.website],
             absence=True,
             evidence={"looked_for": _section("guide")["names"]},
@@ -126,13 +127,16 @@ def _check_guide(reporter: Reporter, facts: UnitFacts) -> dict[str, Any]:
         return report
     html = facts.html(page)
     if page is None or not html:
-        reporter.add("guide_unreadable", urls=[url], evidence={"page": url}, url=url)
+        reporter.add(
+            "guide_unreadable", subject="guide", urls=[url], evidence={"page": url}, url=url
+        )
         return report
     text = main_text(html)
     if len(text) < tables.tables()["guide_min_chars"]:
         # A stub page (the guide itself is an attachment): its elements cannot be judged.
         reporter.add(
             "guide_unreadable",
+            subject="guide",
             urls=[page.url],
             url=page.url,
             evidence={"page": page.url, "text_chars": len(text), "warc": page.warc},
@@ -149,6 +153,8 @@ def _check_guide(reporter: Reporter, facts: UnitFacts) -> dict[str, Any]:
     if missing:
         reporter.add(
             "guide_elements_missing",
+            subject="guide",
+            fingerprint={"missing": missing},
             urls=[page.url],
             count=len(missing),
             evidence={**evidence, "missing": missing},
@@ -157,6 +163,7 @@ def _check_guide(reporter: Reporter, facts: UnitFacts) -> dict[str, Any]:
     if outdated:
         reporter.add(
             "guide_outdated",
+            subject="guide",
             urls=[page.url],
             evidence={**evidence, "markers": tables.tables()["guide_outdated_markers"]},
         )
@@ -232,6 +239,7 @@ def _check_reports(reporter: Reporter, facts: UnitFacts, as_of: date, rubric: Ru
         reason = "script_filled" if column.script_filled else "not_list"
         reporter.add(
             "annual_report_unknown",
+            subject="annual_report",
             urls=[column.url],
             name=column.name,
             reason=label("annual_report_unknown", reason),
@@ -252,6 +260,7 @@ def _check_reports(reporter: Reporter, facts: UnitFacts, as_of: date, rubric: Ru
     if year not in reports:
         reporter.add(
             "annual_report_missing",
+            subject=f"annual_report:{year}",
             urls=where,
             evidence=evidence,
             absence=True,
@@ -263,6 +272,8 @@ def _check_reports(reporter: Reporter, facts: UnitFacts, as_of: date, rubric: Ru
         if found.published is not None and found.published > deadline:
             reporter.add(
                 "annual_report_late",
+                subject=f"annual_report:{year}",
+                fingerprint={"published": found.published},
                 urls=[found.item.url or where[0]],
                 evidence={**evidence, "published": found.published},
                 year=year,
@@ -274,6 +285,8 @@ def _check_reports(reporter: Reporter, facts: UnitFacts, as_of: date, rubric: Ru
         if gaps:
             reporter.add(
                 "annual_report_gap",
+                subject="annual_report:gap",
+                fingerprint={"years": gaps},
                 urls=where,
                 count=len(gaps),
                 absence=True,
@@ -330,6 +343,8 @@ def _check_documents(reporter: Reporter, facts: UnitFacts, as_of: date, rubric: 
         page, missing = lacking[0]
         reporter.add(
             "disclosure_metadata_missing",
+            subject="documents:metadata",
+            fingerprint={"documents": sorted(p.url for p, _ in lacking)},
             urls=[p.url for p, _ in lacking[:EXAMPLES]],
             count=len(lacking),
             example=page.url,
@@ -360,6 +375,8 @@ def _check_documents(reporter: Reporter, facts: UnitFacts, as_of: date, rubric: 
         basis = calendar_basis((w, pub) for _, w, pub, _ in late)
         reporter.add(
             "disclosure_late",
+            subject="documents:late",
+            fingerprint={"documents": sorted(p.url for p, *_ in late)},
             urls=[p.url for p, *_ in late[:EXAMPLES]],
             count=len(late),
             limit=t.publish_working_days,
@@ -386,6 +403,7 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
             section = _section(key)
             reporter.add(
                 "disclosure_section_missing",
+                subject=f"section:{key}",
                 urls=[facts.unit.website],
                 absence=True,
                 evidence={"section": section["title"], "looked_for": section["names"]},

@@ -9,12 +9,15 @@ documents and their interpretations).
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urldefrag
 
 from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
@@ -48,6 +51,7 @@ class UnitInfo:
     category: str
     website: str
     site_code: str | None = None
+    exclude_links: tuple[str, ...] = ()  # registry patterns of link targets not counted as dead
     reply_limit_working_days: int | None = None  # registry override of the rubric's limit
 
 
@@ -125,6 +129,7 @@ class ColumnFact:
     newest: date | None = None
     undated: int = 0
     items: tuple[ItemFact, ...] = ()
+    list_pages: tuple[str, ...] = ()  # every list page read (the first one is ``url``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +145,7 @@ class LinkFact:
 
 @dataclass(frozen=True, slots=True)
 class LinkCheckFact:
-    """A verified link target that is not ok, with where it appears."""
+    """A link target that is not ok (dead, unknown, or listed apart), with where it appears."""
 
     target_url: str
     outcome: str
@@ -295,6 +300,15 @@ class UnitFacts:
     def links_from(self, page_url: str) -> tuple[LinkFact, ...]:
         return self.links.get(page_url, ())
 
+    def is_column_page(self, url: str | None) -> bool:
+        """Whether ``url`` is a page of one of the unit's columns (a list page, a content
+        column), whatever spelling of the folder's index page it uses."""
+        return bool(url) and page_identity(url) in self._column_pages  # type: ignore[arg-type]
+
+    @functools.cached_property
+    def _column_pages(self) -> frozenset[str]:
+        return frozenset(page_identity(url) for c in self.columns for url in (c.url, *c.list_pages))
+
     @property
     def truncated(self) -> dict[str, Any]:
         return self.crawl.truncated if self.crawl is not None else {}
@@ -303,6 +317,14 @@ class UnitFacts:
     def ipv6(self) -> Ipv6Fact | None:
         """The IPv6 fact the crawl recorded in its run summary, if it recorded one."""
         return Ipv6Fact.from_record(self.crawl.summary.get("ipv6")) if self.crawl else None
+
+
+_INDEX_PAGE = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.IGNORECASE)
+
+
+def page_identity(url: str) -> str:
+    """One spelling of a page address: no fragment, a folder's index page as the folder."""
+    return _INDEX_PAGE.sub("/", urldefrag(url)[0])
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -362,6 +384,7 @@ def _horizon(rubric: Rubric) -> int:
         t.disclosure.document_lookback_days,
         t.frequency.quarter_days,
         *t.frequency.periods,
+        t.self_check.lookback_days,
     )
 
 
@@ -421,6 +444,7 @@ def _columns(session: Session, run_id: int, since: date) -> tuple[ColumnFact, ..
             record_count=c.record_count,
             newest=c.newest,
             undated=undated.get(c.id, 0),
+            list_pages=tuple(c.list_pages or ()),
             items=tuple(
                 sorted(
                     items[c.id].values(),
@@ -460,15 +484,20 @@ def _pages(session: Session, run_id: int, urls: Iterable[str]) -> dict[str, Page
     return found
 
 
+#: Link kinds read from document pages: pages, and files (an interpretation may be a PDF).
+DOCUMENT_LINK_KINDS = ("page", "attachment")
+
+
 def _links_from(session: Session, pages: Iterable[PageFact]) -> dict[str, tuple[LinkFact, ...]]:
-    """Page links written on the given pages (plain rows: thousands per run are common)."""
+    """Page and attachment links written on the given pages (plain rows: thousands per run
+    are common)."""
     by_id = {p.id: p.url for p in pages if p.id}
     out: dict[str, list[LinkFact]] = defaultdict(list)
     for chunk in _chunks(sorted(by_id)):
         rows = session.execute(
             select(Link.page_id, Link.target_url, Link.anchor_text, Link.kind, Link.on_homepage)
             # By page id alone (the ids belong to the run): the page_id index does the work.
-            .where(Link.page_id.in_(chunk), Link.kind == "page")
+            .where(Link.page_id.in_(chunk), Link.kind.in_(DOCUMENT_LINK_KINDS))
             .order_by(Link.id)
         )
         for page_id, target, anchor, kind, on_home in rows:
@@ -486,7 +515,7 @@ def _links_from(session: Session, pages: Iterable[PageFact]) -> dict[str, tuple[
 
 
 def _link_checks(session: Session, run_id: int, limit: int) -> tuple[LinkCheckFact, ...]:
-    outcomes = sorted(link_outcomes.DEAD | link_outcomes.UNKNOWN)
+    outcomes = sorted(link_outcomes.DEAD | link_outcomes.UNKNOWN | link_outcomes.NOTED)
     checks = list(
         session.scalars(
             select(LinkCheck)
@@ -589,6 +618,7 @@ def _named_links(session: Session, run_id: int) -> tuple[LinkFact, ...]:
             select(Link.page_id, Link.target_url, Link.anchor_text, Link.kind, Link.on_homepage)
             .where(
                 Link.page_id.in_(chunk),
+                Link.kind != "anchor",  # a fragment link's page#part twin names no new target
                 or_(*(Link.anchor_text.contains(n, autoescape=True) for n in names)),
             )
             .order_by(Link.id)
@@ -636,8 +666,11 @@ def _previous(session: Session, run: Run, days: int) -> PreviousCrawl:
     return PreviousCrawl(crawl=crawl, item_dates={u: tuple(sorted(d)) for u, d in dates.items()})
 
 
-def _interpretation_targets(links: Mapping[str, tuple[LinkFact, ...]], known: set[str]) -> set[str]:
-    """Pages a document links to with words of an interpretation (解读, 图解 ...)."""
+def _interpretation_targets(
+    links: Mapping[str, tuple[LinkFact, ...]], known: set[str], columns: frozenset[str]
+) -> set[str]:
+    """Pages a document links to with words of an interpretation (解读, 图解 ...), column
+    pages (the 政策解读 menu entry on every page) left out."""
     words = tables.tables()["interpretation"]["words"]
     return {
         link.target_url
@@ -645,6 +678,7 @@ def _interpretation_targets(links: Mapping[str, tuple[LinkFact, ...]], known: se
         for link in group
         if link.kind == "page"
         and link.target_url not in known
+        and page_identity(link.target_url) not in columns
         and any(w in (link.anchor_text or "") for w in words)
     }
 
@@ -656,6 +690,7 @@ def unit_info(unit: RegistryUnit) -> UnitInfo:
         category=unit.category.value,
         website=unit.website,
         site_code=unit.site_code,
+        exclude_links=tuple(unit.exclude_links),
         reply_limit_working_days=unit.reply_limit_working_days,
     )
 
@@ -685,7 +720,8 @@ def load_unit_facts(
         i.url for c in columns if c.type in ("policy", "interpretation") for i in c.items if i.url
     }
     links = _links_from(session, [pages[u] for u in documents if u in pages])
-    extra = _interpretation_targets(links, set(pages))
+    column_pages = frozenset(page_identity(url) for c in columns for url in (c.url, *c.list_pages))
+    extra = _interpretation_targets(links, set(pages), column_pages)
     if extra:
         more = _pages(session, run.id, extra)
         pages.update(more)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit, urlunsplit
 
 from govinspect.checks import tables
 from govinspect.checks.rubric import Rubric
 from govinspect.checks.timeutil import aware
 
-SEVERITIES = ("veto", "deduction", "notice")
+SEVERITIES = ("veto", "deduction", "warning", "notice")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def jsonable(value: Any) -> Any:
@@ -33,6 +34,20 @@ def clean_url(url: str) -> str:
     return urldefrag(url)[0] if url else url
 
 
+def normalise_subject(subject: str) -> str:
+    """A finding's subject as its identity across runs: URLs without fragment, with the scheme
+    and host in lower case and no default port; other subjects (``column:…``, ``account:…``,
+    ``quarter:2026Q1``) stripped of surrounding blanks."""
+    text = (subject or "").strip()
+    if "://" not in text:
+        return text
+    parts = urlsplit(urldefrag(text)[0])
+    host = (parts.hostname or "").lower()
+    if parts.port and parts.port != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, ""))
+
+
 def page_evidence(page: Any) -> dict[str, Any]:
     """Where a fact was seen: the fetched page, its status, fetch time and WARC record."""
     if page is None:
@@ -45,7 +60,13 @@ def page_evidence(page: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One conclusion about one unit.  ``count`` is how many occurrences it stands for."""
+    """One conclusion about one unit.  ``count`` is how many occurrences it stands for.
+
+    ``subject`` is what the finding is about (a URL, ``column:…``, ``account:…``, ``site``…):
+    with the unit and the rule it makes the finding's key across runs (its lifecycle).
+    ``fingerprint`` holds the facts that define "the same problem" (a dead link's outcome and
+    status, a stale column's newest date): when they change, an ignore no longer applies.
+    """
 
     check: str
     rule: str
@@ -55,10 +76,23 @@ class Finding:
     urls: tuple[str, ...] = ()
     evidence: Mapping[str, Any] = field(default_factory=dict)
     count: int = 1
+    subject: str = ""
+    fingerprint: Mapping[str, Any] = field(default_factory=dict)
 
     def stored_evidence(self) -> dict[str, Any]:
-        """Evidence as stored: the rule id and occurrence count travel with it."""
-        return {**jsonable(self.evidence), "rule": self.rule, "count": self.count}
+        """Evidence as stored: the rule id, occurrence count and subject travel with it."""
+        return {
+            **jsonable(self.evidence),
+            "rule": self.rule,
+            "count": self.count,
+            "subject": self.subject,
+        }
+
+    @property
+    def suppressed(self) -> str | None:
+        """Why the finding costs nothing although its rule would (excluded, ignored, ...)."""
+        value = self.evidence.get("suppressed")
+        return value.get("by") if isinstance(value, Mapping) else None
 
 
 @dataclass
@@ -74,6 +108,9 @@ class Reporter:
 
     ``degraded``: the crawl did not cover the whole site, so findings that rest on *not finding*
     something (``absence=True``) are lowered to notices instead of costing points.
+
+    Every finding names its ``subject`` (see :class:`Finding`); ``suppressed`` (e.g.
+    ``{"by": "excluded", "pattern": …}``) lowers it to a notice that is shown, never dropped.
     """
 
     def __init__(self, check: str, rubric: Rubric, degraded: bool = False) -> None:
@@ -86,11 +123,14 @@ class Reporter:
         self,
         rule: str,
         *,
+        subject: str,
         urls: Iterable[str] = (),
         evidence: Mapping[str, Any] | None = None,
         count: int = 1,
         variant: str | None = None,
         absence: bool = False,
+        fingerprint: Mapping[str, Any] | None = None,
+        suppressed: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> Finding:
         spec = self.rubric.rule(rule)
@@ -105,6 +145,8 @@ class Reporter:
             severity = "notice"
         # A message names its consequence after the severity the rubric gives, never a fixed one.
         params["severity_label"] = tables.label("severities", severity)
+        if not subject:
+            raise ValueError(f"finding of rule {rule!r} has no subject")
         finding = Finding(
             check=self.check,
             rule=rule,
@@ -114,9 +156,30 @@ class Reporter:
             urls=tuple(dict.fromkeys(clean_url(u) for u in urls if u)),
             evidence=jsonable(details),
             count=max(1, int(count)),
+            subject=normalise_subject(subject),
+            fingerprint=jsonable(dict(fingerprint or {})),
         )
+        if suppressed:
+            finding = suppress(finding, **suppressed)
         self.result.findings.append(finding)
         return finding
+
+
+def suppress(finding: Finding, by: str, **details: Any) -> Finding:
+    """The finding lowered to a notice that costs nothing, saying why (``by``: excluded,
+    ignored, unconfirmed) and keeping the severity its rule gives it."""
+    if finding.suppressed:
+        return finding
+    prefix = tables.tables()["labels"]["suppressed"].get(by, "")
+    return replace(
+        finding,
+        severity="notice",
+        message=prefix + finding.message,
+        evidence={
+            **finding.evidence,
+            "suppressed": {"by": by, "severity": finding.severity, **jsonable(details)},
+        },
+    )
 
 
 def _text(value: Any) -> Any:

@@ -74,19 +74,27 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     if state.source == "unknown":
         reporter.add(
             "homepage_unknown",
+            subject="homepage",
             urls=[url],
             evidence=evidence,
             reason=label("homepage_unknown", state.reason or ""),
         )
     elif state.stale and state.newest is None:
         reporter.add(
-            "homepage_stale", urls=[url], evidence=evidence, variant="homepage_stale_undated"
+            "homepage_stale",
+            subject="homepage",
+            urls=[url],
+            evidence=evidence,
+            fingerprint={"newest": None},
+            variant="homepage_stale_undated",
         )
     elif state.stale:
         reporter.add(
             "homepage_stale",
+            subject="homepage",
             urls=[url],
             evidence=evidence,
+            fingerprint={"newest": state.newest},
             newest=state.newest,
             source=label("homepage_sources", state.source),
             as_of=as_of,

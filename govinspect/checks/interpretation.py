@@ -24,6 +24,8 @@ from govinspect.checks.text import main_text, shingles, similarity, visible_text
 from govinspect.checks.workdays import calendar_basis, calendar_phrase, working_days_between
 
 CHECK = "interpretation"
+#: The link kind of files (an interpretation may be a PDF or an image page of 图解).
+LINKED_FILE = "attachment"
 _SPACE = re.compile(r"\s+")
 _BOOK_TITLE = re.compile(r"《([^《》]{4,})》")
 _OPEN = str.maketrans({c: "〔" for c in "[［(（【"} | {c: "〕" for c in "]］)）】"})
@@ -117,6 +119,8 @@ def collect(facts: UnitFacts, as_of: date, lookback: int) -> tuple[list[Entry], 
         for item in column.items:
             if not item.url:
                 continue
+            if facts.is_column_page(item.url):
+                continue  # a list's link to a sub-column or to itself names no document
             if column.type == "interpretation" or (
                 column.type == "policy" and is_interpretation_title(item.title)
             ):
@@ -127,10 +131,16 @@ def collect(facts: UnitFacts, as_of: date, lookback: int) -> tuple[list[Entry], 
     for doc in docs.values():
         for link in facts.links_from(doc.page.url if doc.page else doc.url):
             target = clean_url(link.target_url)
-            if link.kind != "page" or target in interps or target in docs:
+            if target in interps or target in docs or facts.is_column_page(target):
+                continue  # a column is never an interpretation (政策解读 in every page's menu)
+            if not any(w in (link.anchor_text or "") for w in words):
+                continue
+            if link.kind == LINKED_FILE:
+                # An interpretation published as a file (图解.pdf): there, but no page to judge.
+                interps[target] = Entry.of(target, link.anchor_text or "", None, None)
                 continue
             page = facts.page(link.target_url)
-            if page is not None and page.ok and any(w in (link.anchor_text or "") for w in words):
+            if link.kind == "page" and page is not None and page.ok:
                 interps[target] = Entry.of(target, page.title or link.anchor_text or "", None, page)
     return list(docs.values()), list(interps.values())
 
@@ -150,7 +160,7 @@ class _Links:
             self._targets[url] = frozenset(
                 clean_url(link.target_url)
                 for link in self.facts.links_from(url)
-                if link.kind == "page"
+                if link.kind in ("page", LINKED_FILE)
             )
         return self._targets[url]
 
@@ -282,6 +292,7 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
     if column is None:
         reporter.add(
             "interpretation_column_missing",
+            subject="interpretation:column",
             urls=[facts.unit.website],
             absence=True,
             evidence={"column_types": [c.type for c in facts.columns]},
@@ -321,6 +332,7 @@ def _judge_document(
     if not pairing.interps:
         reporter.add(
             "interpretation_missing",
+            subject=doc.url,
             urls=[doc.url],
             evidence=evidence,
             absence=True,
@@ -332,6 +344,7 @@ def _judge_document(
         first = pairing.interps[0]
         reporter.add(
             "interpretation_link_missing",
+            subject=doc.url,
             urls=[doc.url, first.url],
             evidence=evidence,
             title=doc.title,
@@ -342,6 +355,7 @@ def _judge_document(
         if interp.page is not None and not links.links_to(interp, doc):
             reporter.add(
                 "interpretation_backlink_missing",
+                subject=interp.url,
                 urls=[interp.url, doc.url],
                 evidence={**evidence, "interpretation": interp.url},
                 title=interp.title,
@@ -374,6 +388,7 @@ def _copied(
     sim = similarity(texts.body(doc), texts.body(interp), t.shingle_size, template)
     reporter.add(
         "interpretation_copied",
+        subject=interp.url,
         urls=[interp.url, doc.url],
         evidence={
             "interpretation": interp.url,
@@ -403,6 +418,8 @@ def _late(
     basis = calendar_basis([(doc.published, interp.published)])
     reporter.add(
         "interpretation_late",
+        subject=interp.url,
+        fingerprint={"document_date": doc.published, "interpretation_date": interp.published},
         urls=[interp.url, doc.url],
         evidence={
             "interpretation": interp.url,

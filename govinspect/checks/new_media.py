@@ -460,10 +460,49 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
         for found in result.findings:
             reporter.add(
                 found.rule,
+                subject=account_subject(result.platform, result.name),
+                fingerprint={"last_post": result.last_post},
                 urls=found.urls,
                 evidence=found.evidence,
                 count=found.count,
                 variant=found.variant,
                 **found.params,
             )
+        _silence_warning(reporter, result, rubric)
     return reporter.result
+
+
+def account_subject(platform: str, name: str) -> str:
+    """The subject of an account's findings: platform and name identify it within the unit."""
+    return f"account:{platform}:{name}"
+
+
+def _silence_warning(reporter: Reporter, result: AccountResult, rubric: Rubric) -> None:
+    """预警: an account still within its window but silent for longer than the warning line."""
+    limit = rubric.thresholds.warnings.new_media_silent_days
+    days = result.days_since_last_post
+    if result.state != OK or days is None or days <= limit:
+        return
+    stale_days = NewMediaRules.of(rubric).stale_days
+    platform = label("platforms", result.platform)
+    reporter.add(
+        "new_media_warning",
+        subject=account_subject(result.platform, result.name),
+        fingerprint={"last_post": result.last_post},
+        urls=[result.feed],
+        evidence={
+            "account": result.name,
+            "platform": result.platform,
+            "feed": result.feed,
+            "last_post": result.last_post,
+            "days_since_last_post": days,
+            "warning_days": limit,
+            "stale_days": stale_days,
+        },
+        account=label("account", "label", name=result.name, platform=platform),
+        last_post=result.last_post,
+        days=days,
+        days_left=stale_days - days,
+        window=stale_days,
+        stale_severity=label("severities", rubric.rule("new_media_stale").severity),
+    )

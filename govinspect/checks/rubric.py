@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,7 +30,7 @@ from govinspect.errors import ConfigError
 from govinspect.registry import Category
 
 RUBRICS = Path(__file__).with_name("rubrics")
-Severity = Literal["veto", "deduction", "notice"]
+Severity = Literal["veto", "deduction", "warning", "notice"]
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 
@@ -44,6 +44,9 @@ class RuleSpec(_Strict):
     deduct: float = Field(0.0, ge=0)
     # A veto about one new-media account fails that account, not the unit's website.
     fails_unit: bool = True
+    # 疑似: a person must confirm the finding (`govinspect findings confirm`); until then it is
+    # a notice that never vetoes nor costs points, afterwards it takes this rule's severity.
+    needs_confirmation: bool = False
 
 
 class ItemSpec(_Strict):
@@ -177,6 +180,31 @@ class NewMediaThresholds(_Strict):
     min_posts_per_week: float | None = Field(None, gt=0)
 
 
+class WarningThresholds(_Strict):
+    """Early warnings (预警) below the veto lines: findings of severity ``warning``."""
+
+    homepage_age_days: int = Field(ge=1)  # homepage older than this (veto: homepage.max_age_days)
+    blank_columns: int = Field(ge=0)  # more blank columns than this (veto: columns.veto_blank)
+    availability_failure_share: float = Field(gt=0, le=1)  # probe failures ≥ this share
+    new_media_silent_days: int = Field(ge=1)  # account silent longer than this (veto: stale_days)
+
+
+class SelfCheckThresholds(_Strict):
+    """The unit's own quarterly self-check publication (自查整改情况)."""
+
+    # Due by the end of this month of the following quarter (2: end of May for Q1).
+    deadline_month: int = Field(ge=1, le=3)
+    # Quarters that began within this many days before as-of (and are due) are judged.
+    lookback_days: int = Field(ge=90, le=1095)
+
+    def deadline(self, year: int, quarter: int) -> date:
+        """The last day a quarter's post may appear."""
+        month = quarter * 3 + self.deadline_month  # months after the quarter's year start
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return following - timedelta(days=1)
+
+
 class Thresholds(_Strict):
     new_media: NewMediaThresholds
     availability: AvailabilityThresholds
@@ -188,6 +216,8 @@ class Thresholds(_Strict):
     interpretation: InterpretationThresholds
     interaction: InteractionThresholds
     facts: FactThresholds
+    warnings: WarningThresholds
+    self_check: SelfCheckThresholds
 
 
 class Rubric(_Strict):
@@ -285,6 +315,8 @@ def _check_rules(rubric: Rubric) -> list[str]:
             problems.append(f"rules.{rule_id}: a deduction rule must be listed in an item")
         if spec.severity == "deduction" and spec.deduct <= 0:
             problems.append(f"rules.{rule_id}.deduct: a deduction rule needs deduct > 0")
+        if spec.severity == "warning" and rule_id in placed:
+            problems.append(f"rules.{rule_id}: a warning never costs points (not in an item)")
     return problems
 
 

@@ -18,7 +18,10 @@ from govinspect.checks import (
     homepage_update,
     interaction,
     interpretation,
+    lifecycle,
+    lifecycle_store,
     new_media,
+    self_check,
     site_norms,
     update_frequency,
 )
@@ -27,6 +30,7 @@ from govinspect.checks.findings import CheckResult, Finding
 from govinspect.checks.rubric import Rubric, load_rubrics
 from govinspect.checks.scoring import UnitScore, score_unit
 from govinspect.checks.tables import label
+from govinspect.checks.timeutil import aware
 from govinspect.checks.workdays import calendar_info, uncovered_years, warn_fallback
 from govinspect.errors import GovinspectError
 from govinspect.registry import Registry
@@ -47,6 +51,7 @@ CRAWL_CHECKS: tuple[Check, ...] = (
     interpretation.check,
     interaction.check,
     site_norms.check,
+    self_check.check,
 )
 #: Checks that judge facts of their own (probes, feeds): they run with or without a crawl.
 OTHER_CHECKS: tuple[Check, ...] = (crawl_state.check, availability.check, new_media.check)
@@ -114,24 +119,72 @@ def _calendar(as_of: date, rubrics: dict[str, Rubric]) -> dict[str, Any]:
 
 
 def _store_findings(
-    session: Any, run_id: int, unit_id: str, findings: list[Finding]
+    session: Any, run_id: int, unit_id: str, seen: list[lifecycle.Seen]
 ) -> list[tuple[int, Finding]]:
     rows = [
         FindingRow(
             run_id=run_id,
             unit_id=unit_id,
-            check=f.check,
-            indicator=f.indicator,
-            severity=f.severity,
-            message=f.message,
-            urls=list(f.urls),
-            evidence=f.stored_evidence(),
+            check=s.finding.check,
+            indicator=s.finding.indicator,
+            severity=s.finding.severity,
+            message=s.finding.message,
+            urls=list(s.finding.urls),
+            evidence=s.finding.stored_evidence(),
+            key=s.key,
+            status=s.state.status,
+            first_seen=s.state.first_seen,
+            last_seen=s.state.last_seen,
+            deadline=s.state.deadline,
         )
-        for f in findings
+        for s in seen
     ]
     session.add_all(rows)
     session.flush()
-    return [(row.id, finding) for row, finding in zip(rows, findings, strict=True)]
+    return [(row.id, s.finding) for row, s in zip(rows, seen, strict=True)]
+
+
+def _mark_ignored_links(report: dict[str, Any], seen: list[lifecycle.Seen]) -> None:
+    """Dead links an operator ignored stay listed, marked, and out of the dead-link count."""
+    ignored = {
+        s.finding.subject
+        for s in seen
+        if s.finding.check == dead_links.CHECK and s.finding.suppressed == "ignored"
+    }
+    for row in report.get("dead_links") or []:
+        if row["url"] in ignored:
+            row["ignored"] = True
+
+
+def fact_bases(facts: UnitFacts, as_of: date, report: dict[str, Any]) -> dict[str, Any]:
+    """The facts this run judged each family of findings on (see ``lifecycle.Basis``)."""
+    bases: dict[str, lifecycle.Basis] = {}
+    crawl = facts.crawl
+    if crawl is not None:
+        started = aware(crawl.started_at).astimezone(UTC)
+        bases["crawl"] = lifecycle.Basis(
+            "crawl",
+            f"{started.isoformat()}#{crawl.id:010d}",
+            complete=not facts.truncated,
+            info={"run": crawl.id, "started_at": started.isoformat()},
+        )
+    availability = report.get("availability") or {}
+    window_end = (as_of - timedelta(days=1)).isoformat()
+    bases["probes"] = lifecycle.Basis(
+        "probes",
+        window_end,
+        complete=bool(availability.get("complete_coverage")),
+        info={"window_end": window_end},
+    )
+    for account in report.get("new_media") or []:
+        subject = new_media.account_subject(account["platform"], account["name"])
+        bases[f"feeds:{subject}"] = lifecycle.Basis(
+            "feeds",
+            account.get("last_ok_poll") or "",
+            complete=account.get("state") in ("ok", "stale") and bool(account.get("last_ok_poll")),
+            info={"last_ok_poll": account.get("last_ok_poll")},
+        )
+    return bases
 
 
 def _store_scores(session: Any, run_id: int, unit_id: str, score: UnitScore) -> None:
@@ -155,7 +208,18 @@ def _check_unit(
     with store.session() as session:
         facts = load_unit_facts(session, unit_info(entry), as_of, rubric, data_dir)
         result = evaluate(facts, as_of, rubric)
-        stored = _store_findings(session, run_id, entry.id, result.findings)
+        bases = fact_bases(facts, as_of, result.report)
+        outcome = lifecycle.advance(
+            lifecycle_store.load_states(session, entry.id),
+            lifecycle.keyed(entry.id, result.findings),
+            lambda check, subject: bases.get(lifecycle.basis_key(check, subject)),
+            as_of,
+            rubric,
+        )
+        _mark_ignored_links(result.report, outcome.seen)
+        stored = _store_findings(session, run_id, entry.id, outcome.seen)
+        ids = {s.key: finding_id for s, (finding_id, _) in zip(outcome.seen, stored, strict=True)}
+        lifecycle_store.save(session, entry.id, outcome, run_id, as_of, ids)
         assessed = facts.crawl is not None
         score = score_unit(stored, rubric)
         if assessed:
@@ -185,7 +249,10 @@ def run_checks(
 
     Findings and scores are stored per unit as it is judged; the run's summary keeps each
     unit's report sections (columns, dead links, ...) for the export.  A unit without a
-    complete crawl gets a notice and no scores (it is not assessed), never full marks.
+    complete crawl gets a notice and no scores (it is not assessed), never full marks.  Each
+    unit's findings also advance their lifecycle (``checks/lifecycle.py``) in the same
+    transaction: keys, new/open/fixed/reopened, and the operators' ignores and confirmations,
+    which decide what the scores count.
     """
     units = registry.select(unit_ids)
     rubrics = load_rubrics(rubric_path, sorted({u.category.value for u in units}))

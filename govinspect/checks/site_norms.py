@@ -48,17 +48,27 @@ def _domain(reporter: Reporter, facts: UnitFacts) -> dict[str, Any]:
     https = parts.scheme == "https" or urlsplit(final).scheme == "https"
     if is_local_host(host):
         reporter.add(
-            "domain_unjudged", urls=[facts.unit.website], evidence={"host": host}, host=host
+            "domain_unjudged",
+            subject="domain",
+            urls=[facts.unit.website],
+            evidence={"host": host},
+            host=host,
         )
         return {"host": host, "gov_domain": None, "https": None}
     gov = is_gov_domain(host)
     if not gov:
         reporter.add(
-            "domain_not_gov", urls=[facts.unit.website], evidence={"host": host}, host=host
+            "domain_not_gov",
+            subject="domain",
+            fingerprint={"host": host},
+            urls=[facts.unit.website],
+            evidence={"host": host},
+            host=host,
         )
     if not https:
         reporter.add(
             "https_missing",
+            subject="https",
             urls=[facts.unit.website],
             evidence={"website": facts.unit.website, "final_url": final},
             url=final,
@@ -80,6 +90,8 @@ def _ipv6(reporter: Reporter, facts: UnitFacts) -> dict[str, Any] | None:
     elif fact.aaaa == "no":
         reporter.add(
             "ipv6_missing",
+            subject="ipv6",
+            fingerprint={"aaaa": fact.aaaa, "answered": fact.answered, "status": fact.status},
             urls=urls,
             evidence=evidence,
             reason=label("ipv6_missing", "no_aaaa", host=fact.host or host),
@@ -87,6 +99,8 @@ def _ipv6(reporter: Reporter, facts: UnitFacts) -> dict[str, Any] | None:
     elif fact.aaaa == "yes" and fact.answered == "no":
         reporter.add(
             "ipv6_missing",
+            subject="ipv6",
+            fingerprint={"aaaa": fact.aaaa, "answered": fact.answered, "status": fact.status},
             urls=urls,
             evidence=evidence,
             reason=label(
@@ -96,6 +110,8 @@ def _ipv6(reporter: Reporter, facts: UnitFacts) -> dict[str, Any] | None:
     elif fact.aaaa == "yes" and fact.answered == "yes" and (fact.status or 0) >= 400:
         reporter.add(
             "ipv6_missing",
+            subject="ipv6",
+            fingerprint={"aaaa": fact.aaaa, "answered": fact.answered, "status": fact.status},
             urls=urls,
             evidence=evidence,
             reason=label("ipv6_missing", "status", address=fact.address, status=fact.status),
@@ -106,6 +122,8 @@ def _ipv6(reporter: Reporter, facts: UnitFacts) -> dict[str, Any] | None:
         reason = label("ipv6_unknown", unknown, error=(fact.error if fact else None) or "-")
         reporter.add(
             "ipv6_not_checked",
+            subject="ipv6",
+            fingerprint={"unknown": unknown},
             urls=urls,
             evidence={**evidence, "unknown": unknown},
             reason=reason,
@@ -140,6 +158,7 @@ def _site_codes(reporter: Reporter, facts: UnitFacts, home: PageFact, footer: di
     if not shown["footer"]:
         reporter.add(
             "site_code_missing",
+            subject="site_code",
             urls=[home.url],
             evidence=evidence,
             where=label("site_code_where", "footer"),
@@ -149,6 +168,8 @@ def _site_codes(reporter: Reporter, facts: UnitFacts, home: PageFact, footer: di
         codes = [c for c in shown.values() if c]
         reporter.add(
             "site_code_unregistered",
+            subject="site_code",
+            fingerprint={"shown": sorted(c for c in shown.values() if c)},
             urls=[home.url],
             evidence=evidence,
             shown=join(codes) if codes else phrase("unset"),
@@ -168,7 +189,12 @@ def _site_codes(reporter: Reporter, facts: UnitFacts, home: PageFact, footer: di
             )
         )
         reporter.add(
-            "site_code_mismatch", urls=[home.url], evidence=evidence, details=join(details)
+            "site_code_mismatch",
+            subject="site_code",
+            fingerprint={"shown": shown, "registered": registered},
+            urls=[home.url],
+            evidence=evidence,
+            details=join(details),
         )
 
 
@@ -181,19 +207,21 @@ def _footer(reporter: Reporter, facts: UnitFacts, home: PageFact, footer: dict) 
     }
     _site_codes(reporter, facts, home, footer)
     if not footer.get("icp"):
-        reporter.add("icp_missing", urls=[home.url], evidence=evidence)
+        reporter.add("icp_missing", subject="footer:icp", urls=[home.url], evidence=evidence)
     if not footer.get("police"):
-        reporter.add("police_missing", urls=[home.url], evidence=evidence)
+        reporter.add("police_missing", subject="footer:police", urls=[home.url], evidence=evidence)
     if not footer.get("conac"):
-        reporter.add("conac_missing", urls=[home.url], evidence=evidence)
+        reporter.add("conac_missing", subject="footer:conac", urls=[home.url], evidence=evidence)
     if not footer.get("jiucuo"):
-        reporter.add("jiucuo_missing", urls=[home.url], evidence=evidence)
+        reporter.add("jiucuo_missing", subject="jiucuo", urls=[home.url], evidence=evidence)
         return
     expected = facts.unit.site_code or footer.get("site_code")
     sitecode = footer.get("jiucuo_sitecode")
     if expected and sitecode != expected:
         reporter.add(
             "jiucuo_mismatch",
+            subject="jiucuo",
+            fingerprint={"sitecode": sitecode, "expected": expected},
             urls=[home.url],
             evidence=evidence,
             sitecode=sitecode or phrase("unset"),
@@ -201,7 +229,14 @@ def _footer(reporter: Reporter, facts: UnitFacts, home: PageFact, footer: dict) 
         )
     src = footer.get("jiucuo_src") or ""
     if src and tables.tables()["site_norms"]["jiucuo_path"] not in src:
-        reporter.add("jiucuo_src_unexpected", urls=[home.url], evidence=evidence, src=src)
+        reporter.add(
+            "jiucuo_src_unexpected",
+            subject="jiucuo",
+            fingerprint={"src": src},
+            urls=[home.url],
+            evidence=evidence,
+            src=src,
+        )
 
 
 def _sample(facts: UnitFacts) -> dict[str, list[PageFact]]:
@@ -243,6 +278,8 @@ def _page_tags(reporter: Reporter, facts: UnitFacts) -> dict[str, Any]:
         page, missing = lacking[0]
         reporter.add(
             "page_meta_missing",
+            subject=f"page_meta:{page_type}",
+            fingerprint={"pages": sorted(p.url for p, _ in lacking)},
             urls=[p.url for p, _ in lacking[:50]],
             count=len(lacking),
             page_type=label("page_types", page_type),
@@ -267,6 +304,7 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
         reason = "not_fetched" if home is None or not home.ok else "no_footer"
         reporter.add(
             "homepage_footer_unknown",
+            subject="footer",
             urls=[facts.unit.website],
             reason=label("footer_unknown", reason),
             evidence={"reason": reason},

@@ -2,9 +2,10 @@
 
 Figures: items in the last 7/30/90 days, the median gap between items and the longest gap in
 the quarter before the as-of date; the trend compares them with the previous crawl (counted
-back from that crawl's own date).  An early warning (a notice) names every column, and the
-homepage, that will cross its update window within the next days, so the office can act before
-the assessment rather than after it.
+back from that crawl's own date).  Early warnings (severity ``warning``, never points) name
+every column that will cross its update window within the next days, and the homepage once it
+has gone longer than the warning line without an update, so the office can act before the
+assessment rather than after it.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ def _warn_column(reporter: Reporter, state: ColumnState) -> None:
     column = state.column
     reporter.add(
         "column_warning",
+        subject=column.url,
+        fingerprint={"newest": state.newest},
         urls=[column.url],
         evidence={
             "column": column.name,
@@ -116,23 +119,28 @@ def check(facts: UnitFacts, as_of: date, rubric: Rubric) -> CheckResult:
             _warn_column(reporter, state)
     home = homepage_state(facts, as_of, rubric)
     window = rubric.thresholds.homepage.max_age_days
-    if home.newest is not None and not home.stale and home.age is not None:
+    limit = rubric.thresholds.warnings.homepage_age_days
+    if home.newest is not None and not home.stale and home.age is not None and home.age > limit:
         days_left = window - home.age
-        if days_left < warning_days:
-            reporter.add(
-                "homepage_warning",
-                urls=[facts.homepage.url if facts.homepage else facts.unit.website],
-                evidence={
-                    "newest": home.newest,
-                    "source": home.source,
-                    "days_left": days_left,
-                    "window_days": window,
-                },
-                newest=home.newest,
-                days_left=days_left,
-                deadline=deadline(home, rubric),
-                window=window,
-                stale_severity=label("severities", rubric.rule("homepage_stale").severity),
-            )
+        reporter.add(
+            "homepage_warning",
+            subject="homepage",
+            fingerprint={"newest": home.newest},
+            urls=[facts.homepage.url if facts.homepage else facts.unit.website],
+            evidence={
+                "newest": home.newest,
+                "source": home.source,
+                "age_days": home.age,
+                "days_left": days_left,
+                "warning_days": limit,
+                "window_days": window,
+            },
+            newest=home.newest,
+            age=home.age,
+            days_left=days_left,
+            deadline=deadline(home, rubric),
+            window=window,
+            stale_severity=label("severities", rubric.rule("homepage_stale").severity),
+        )
     reporter.result.report["update_frequency"] = _figures(facts, as_of, rubric)
     return reporter.result

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlunsplit
 
-from govinspect.crawler.urls import PAGE_EXTENSIONS, normalize_url
+from govinspect.crawler.urls import PAGE_EXTENSIONS, join_url, normalize_url, resolve, split_url
 
 # --- data ----------------------------------------------------------------------------------
 
@@ -421,7 +421,7 @@ def _pager_from_count_var(html: str, page_url: str) -> TrsPager | None:
     ext_hint = _PAGER_EXT_HINT_RE.search(html)
     if current_match is None and ext_hint is None:
         return None  # a bare "countPage" is too common a name to trust alone
-    name = urlsplit(page_url).path.rpartition("/")[2]
+    name = split_url(page_url).path.rpartition("/")[2]
     parsed = _PAGE_NAME_RE.match(name)
     if parsed and parsed.group("ext").lower() in PAGE_EXTENSIONS:
         prefix, ext = parsed.group("stem"), parsed.group("ext")
@@ -443,7 +443,7 @@ def _build_pager(
     count = max(1, min(count, MAX_IMPLIED_PAGES))
     zero_based = form != "six_arg"
     # The page's own file name settles the numbering when it carries a suffix.
-    parsed = _PAGE_NAME_RE.match(urlsplit(page_url).path.rpartition("/")[2])
+    parsed = _PAGE_NAME_RE.match(split_url(page_url).path.rpartition("/")[2])
     if parsed and parsed.group("num") and parsed.group("stem") == prefix and index0 is not None:
         suffix = int(parsed.group("num"))
         if suffix == index0:
@@ -462,7 +462,7 @@ def _build_pager(
         ext=ext,
         zero_based_suffix=zero_based,
         record_count=records,
-        page_urls=[normalize_url(urljoin(page_url, name)) for name in names],
+        page_urls=[normalize_url(join_url(page_url, name)) for name in names],
     )
 
 
@@ -581,13 +581,13 @@ def _datastore(body: str, config: dict[str, str], page_url: str) -> Datastore:
         href = _HREF_RE.search(_cdata_text(nextgroup.group(1)))
         if href:
             raw = html_lib.unescape(next(g for g in href.groups() if g is not None)).strip()
-            store.nextgroup = normalize_url(urljoin(page_url, raw)) if raw else None
+            store.nextgroup = resolve(page_url, raw)
     store.per_page = _to_int(config.get("perPage"))
     store.group_size = _to_int(config.get("groupSize"))
     if config.get("proxyUrl"):
-        store.proxy_url = normalize_url(urljoin(page_url, config["proxyUrl"]))
+        store.proxy_url = resolve(page_url, config["proxyUrl"])
     elif store.nextgroup:
-        parts = urlsplit(store.nextgroup)
+        parts = split_url(store.nextgroup)
         store.proxy_url = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     params = {key: config[key] for key in HANWEB_PROXY_KEYS if key in config}
     if store.nextgroup:
@@ -610,7 +610,7 @@ def _cdata_text(text: str) -> str:
 
 def _query_dict(url: str) -> dict[str, str]:
     result: dict[str, str] = {}
-    for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+    for key, value in parse_qsl(split_url(url).query, keep_blank_values=True):
         result.setdefault(key, value)
     return result
 
@@ -631,7 +631,7 @@ def hanweb_dataproxy_requests(ds: Datastore, page_url: str) -> list[ProxyRequest
 
 
 def _get_requests(nextgroup: str, total_pages: int | None) -> list[ProxyRequest]:
-    parts = urlsplit(nextgroup)
+    parts = split_url(nextgroup)
     # Rewrite only the page item, keeping the other items exactly as the site encoded them.
     items = parts.query.split("&")
     page_pos = next(i for i, item in enumerate(items) if item.partition("=")[0] == "page")
@@ -648,7 +648,7 @@ def _get_requests(nextgroup: str, total_pages: int | None) -> list[ProxyRequest]
 def _post_requests(ds: Datastore, page_url: str) -> list[ProxyRequest]:
     per_page = ds.per_page or HANWEB_DEFAULT_PER_PAGE
     chunk = per_page * (ds.group_size or HANWEB_DEFAULT_GROUP_SIZE)
-    proxy = ds.proxy_url or normalize_url(urljoin(page_url, HANWEB_DEFAULT_PROXY_PATH))
+    proxy = ds.proxy_url or normalize_url(join_url(page_url, HANWEB_DEFAULT_PROXY_PATH))
     body = _post_body(ds)
     start = len(ds.records) + 1
     total = ds.total_records
@@ -728,7 +728,7 @@ def trs_list_model(html: str, page_url: str | None = None) -> ListModel | None:
     api = list_api.get("url") or value.get("listUrl")
     api_url = str(api) if isinstance(api, str) and api else None
     if api_url and page_url:
-        api_url = normalize_url(urljoin(page_url, api_url))
+        api_url = resolve(page_url, api_url)
     quick_mode = value.get("quickMode")
     return ListModel(
         quick_mode=str(quick_mode) if quick_mode else None,
@@ -758,7 +758,7 @@ class JpaasUnit:
         params["paramJson"] = json.dumps(
             {"pageNo": page_no, "pageSize": page_size}, separators=(",", ":")
         )
-        joiner = "&" if urlsplit(self.api_url).query else "?"
+        joiner = "&" if split_url(self.api_url).query else "?"
         return normalize_url(self.api_url + joiner + urlencode(params))
 
 
@@ -769,12 +769,12 @@ def jpaas_units(html: str, page_url: str) -> list[JpaasUnit]:
     units: list[JpaasUnit] = []
     for match in _JPAAS_SCRIPT_RE.finditer(html):
         attrs = _tag_attributes(match.group(0))
-        url = attrs.get("url")
+        url = resolve(page_url, attrs.get("url"))
         if not url:
             continue
         units.append(
             JpaasUnit(
-                api_url=normalize_url(urljoin(page_url, url)),
+                api_url=url,
                 query=_parse_querydata(attrs.get("querydata", "")),
                 parse_type=attrs.get("parsetype", ""),
             )
@@ -839,7 +839,7 @@ class Gkmlpt:
 
 def gkmlpt_info(html: str, page_url: str) -> Gkmlpt | None:
     """Detect a gkmlpt UI page (URL under ``/gkmlpt/``); reads its ``SID`` and column ids."""
-    parts = urlsplit(page_url)
+    parts = split_url(page_url)
     path = parts.path
     pos = path.find("/gkmlpt/")
     if pos == -1 and path.endswith("/gkmlpt"):

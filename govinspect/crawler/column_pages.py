@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
-from govinspect.crawler.urls import normalize_url
+from govinspect.crawler.urls import normalize_url, split_url
 
 _INDEX = re.compile(r"^(index|default)(_\d+)?\.[a-z]+$", re.I)
 _NUMBERED = re.compile(r"^(?P<stem>.+?)_(?P<n>\d+)\.(?P<ext>[a-z]+)$", re.I)
+#: Further pages of a list named after the list, not the folder: list.html, list_1.html ...
+#: (stems of list pages only: content_12.html or art_1104_12.html are documents, not pages).
+_SERIES = re.compile(
+    r"^(?P<stem>(?:list|lists|more|node|column|channel)(?:[_-][a-z0-9]+)*?)_(?P<n>\d+)"
+    r"\.(?P<ext>[a-z]+)$",
+    re.I,
+)
 PAGE_PARAMS = frozenset(
     {"page", "pageno", "pageindex", "pagenum", "p", "curpage", "currentpage", "pagenumber"}
 )
@@ -24,11 +30,13 @@ def column_key(url: str, pager: Any = None) -> str:
     """One spelling per column: the folder of an index series, without paging parameters."""
     if pager is not None and getattr(pager, "page_urls", None):
         url = pager.page_urls[0]
-    parts = urlsplit(url)
+    parts = split_url(url)
     path = parts.path or "/"
     name = path.rpartition("/")[2]
     if _INDEX.match(name):
         path = path[: len(path) - len(name)]
+    elif series := _SERIES.match(name):
+        path = path[: len(path) - len(name)] + f"{series['stem']}.{series['ext']}"
     query = "&".join(
         p for p in parts.query.split("&") if p and p.split("=")[0].lower() not in PAGE_PARAMS
     )
@@ -39,7 +47,7 @@ def page_number(url: str, pager: Any = None) -> int:
     """0-based position of a list page in its series."""
     if pager is not None:
         return max(int(pager.current_page) - 1, 0)
-    parts = urlsplit(url)
+    parts = split_url(url)
     for pair in parts.query.split("&"):
         key, _, value = pair.partition("=")
         if key.lower() in PAGE_PARAMS and value.isdigit():

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import yaml
 from lxml import etree
 
 from govinspect.crawler.dates import drop_invisible, normalize_text, parse_html
+from govinspect.crawler.urls import join_url, split_url
 
 #: Meta tags of column pages (政府网站发展指引 convention), returned under these names.
 COLUMN_META_NAMES = (
@@ -40,8 +40,9 @@ COLUMN_TYPES = (
     "interaction",
     "other",
 )
-#: Breadcrumb separators (after NFKC: ＞ is >); a separator-only text is not a name.
-_SEPARATORS = re.compile(r"\s*(?:>>|>|»|›|/|→|〉|»|≫|＞|\\)\s*")
+#: Breadcrumb separators (after NFKC: ＞ is >); a separator-only text is not a name.  Dashes
+#: and bars separate only with spaces around them or alone (名称 may hold a hyphen).
+_SEPARATORS = re.compile(r"\s*(?:>>|>|»|›|/|→|〉|»|≫|＞|\\)\s*|\s+[-–—|·]\s+|^\s*[-–—|·]\s*$")
 #: How far above the label a breadcrumb container may sit.
 _CRUMB_CLIMB = 4
 #: Tokens of regions that never hold the sitemap itself.
@@ -169,7 +170,7 @@ class _CrumbWalk:
             name = _anchor_name(el)
             if self.started and name and not _SEPARATORS.fullmatch(name):
                 href = el.get("href")
-                url = urljoin(self.base_url, href.strip()) if _valid_href(href) else None
+                url = join_url(self.base_url, href.strip()) if _valid_href(href) else None
                 self.out.append((name, url))
             elif not self.started:
                 self.text("".join(el.itertext()))
@@ -225,6 +226,9 @@ def breadcrumb(html: str, page_url: str) -> list[tuple[str, str | None]]:
     root = parse_html(html)
     if root is None:
         return []
+    base = root.find(".//base[@href]")
+    if base is not None and (base.get("href") or "").strip():
+        page_url = join_url(page_url, base.get("href").strip())  # links resolve against it
     drop_invisible(root)
     container, labelled = _crumb_container(root)
     if container is None:
@@ -246,7 +250,7 @@ def _site_base(host: str) -> str:
 
 
 def _same_site(url: str, base: str) -> bool:
-    host = urlsplit(url).hostname or ""
+    host = split_url(url).hostname or ""
     return host == base or host.endswith("." + base)
 
 
@@ -257,8 +261,23 @@ def _column_url_re() -> re.Pattern[str]:
 
 
 def _path_query(url: str) -> str:
-    parts = urlsplit(url)
+    parts = split_url(url)
     return parts.path + ("?" + parts.query if parts.query else "")
+
+
+def column_shaped(url: str) -> bool:
+    """Whether a URL has the shape of a column page (a folder, an index or list page,
+    ``/col/colN``, ``?channelid=`` ...) and not that of a document or a file."""
+    where = _path_query(url)
+    if _DOC_URL.search(where) or _FILE_EXT.search(split_url(url).path):
+        return False
+    return bool(_column_url_re().search(where))
+
+
+def inline_column(url: str, column_type: str) -> bool:
+    """A page without a list that is still a column by its type and address: a section's
+    single content page (the guide) on a site that tags no column and prints no breadcrumb."""
+    return column_type in _data()["content_column_types"] and column_shaped(url)
 
 
 def _column_link(a: etree._Element, base_url: str, site: str) -> tuple[str, str] | None:
@@ -269,8 +288,8 @@ def _column_link(a: etree._Element, base_url: str, site: str) -> tuple[str, str]
     name = _anchor_name(a).strip(",，:：;；.。!！")
     if not name or len(name) > nav["max_name_chars"] or name in nav["exclude_names"]:
         return None
-    url = urljoin(base_url, a.get("href").strip()).split("#")[0]
-    if not _same_site(url, site) or _FILE_EXT.search(urlsplit(url).path):
+    url = join_url(base_url, a.get("href").strip()).split("#")[0]
+    if not _same_site(url, site) or _FILE_EXT.search(split_url(url).path):
         return None
     if _DOC_URL.search(_path_query(url)):
         return None
@@ -297,7 +316,7 @@ def nav_columns(html: str, page_url: str) -> list[tuple[str, str]]:
     if root is None:
         return []
     drop_invisible(root)
-    site = _site_base(urlsplit(page_url).hostname or "")
+    site = _site_base(split_url(page_url).hostname or "")
     seen: dict[str, str] = {}
     for a in root.iter("a"):
         link = _column_link(a, page_url, site)
@@ -357,7 +376,7 @@ def _skipped(el: etree._Element, top: etree._Element) -> bool:
 
 
 def _sitemap_nodes(top: etree._Element, page_url: str) -> list[_Node]:
-    site = _site_base(urlsplit(page_url).hostname or "")
+    site = _site_base(split_url(page_url).hostname or "")
     nodes: list[_Node] = []
     seen_urls: set[str] = set()
     max_chars = _data()["navigation"]["max_name_chars"]

@@ -42,10 +42,11 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
+
+from govinspect.crawler.urls import split_url
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -538,7 +539,7 @@ def _meta_candidates(root: lxml.html.HtmlElement | None, crawl_date: date) -> li
 
 def url_date(url: str) -> DateResult | None:
     """The day-precise date in a URL, or a ``month_only`` result, or None."""
-    path = urlsplit(url).path
+    path = split_url(url).path
     for _name, pattern in URL_DAY_PATTERNS:
         m = re.search(pattern, path)
         if m:

@@ -1,88 +1,110 @@
 """Link extraction from one fetched HTML page (the crawler's hot spot).
 
 One lxml parse per page, one tree walk in document order, memoised URL joining.
-Besides ordinary ``href``/``src`` attributes it reads ``srcset``, ``<meta refresh>``,
-``window.open``/``location`` in ``onclick`` and ``javascript:`` hrefs, attachments named in
-event handlers and inline scripts, Hanweb ``<datastore>`` records, and the pages implied by
-TRS ``createPageHTML``. Records only facts; judging them is the checks' job.
+Besides ordinary ``href``/``src`` attributes it reads ``srcset``, ``<meta refresh>``, CSS
+``url()`` in ``style`` attributes and ``<style>`` blocks, ``object``/``applet`` codebase,
+data and archive, ``formaction`` of GET buttons, ``window.open``/``location`` in ``onclick``
+and ``javascript:`` hrefs, attachments named in event handlers and inline scripts, Hanweb
+``<datastore>`` records, and the pages implied by TRS ``createPageHTML``. A link that cannot be
+fetched is still recorded, with its ``problem`` (invalid, or another scheme such as
+``mailto:``); a fragment link also gets an ``anchor`` link (crawler/anchors.py). Records only
+facts; judging them is the checks' job.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
 
+import yaml
 from lxml import etree
 
+from govinspect.crawler.anchors import anchor_target, is_anchor_fragment, page_anchors
 from govinspect.crawler.cms import Datastore, TrsPager, hanweb_datastores, trs_pagination
-from govinspect.crawler.urls import ATTACHMENT_EXTENSIONS, link_kind_by_extension, resolve
+from govinspect.crawler.htmlparse import (
+    collapse,
+    element_text,
+    parent_tag,
+    parse_html,
+    text_of,
+    title_of,
+)
+from govinspect.crawler.linkattrs import (
+    css_urls,
+    is_nofollow,
+    parse_refresh,
+    parse_srcset,
+    split_list,
+)
+from govinspect.crawler.urls import (
+    ATTACHMENT_EXTENSIONS,
+    classify,
+    clean_reference,
+    link_kind_by_extension,
+    normalize_url,
+    resolve,
+    url_extension,
+)
+
+# Re-exported: callers and tests take the page parser and the attribute parsers from here.
+__all__ = ["LINK_KINDS", "ExtractResult", "Link", "extract_links", "parse_html", "parse_refresh",
+           "parse_srcset"]  # fmt: skip
 
 # --- data ----------------------------------------------------------------------------------
 
 LINK_KINDS = frozenset(
     {"page", "image", "attachment", "frame", "script", "style", "media", "refresh",
-     "implied", "record"}
+     "implied", "record", "anchor"}
 )  # fmt: skip
 
-#: URL-bearing attributes per element and the kind of resource they load.
+
+def _load_sources() -> dict[str, Any]:
+    text = resources.files("govinspect.crawler").joinpath("data/link_sources.yaml")
+    return yaml.safe_load(text.read_text("utf-8"))
+
+
+_SOURCES = _load_sources()
+#: URL-bearing attributes per element and the kind of resource they load (data/link_sources.yaml).
 #: ``None`` for ``link@href``: the kind then depends on ``rel`` (see ``LINK_REL_KINDS``).
 ELEMENT_SOURCES: dict[str, tuple[tuple[str, str | None], ...]] = {
-    "a": (("href", "page"),),
-    "area": (("href", "page"),),
-    "img": (("src", "image"), ("srcset", "image"), ("data-src", "image"),
-            ("data-original", "image")),
-    "iframe": (("src", "frame"),),
-    "frame": (("src", "frame"),),
-    "embed": (("src", "media"),),
-    "source": (("src", "media"), ("srcset", "image")),
-    "video": (("src", "media"), ("poster", "image")),
-    "audio": (("src", "media"),),
-    "track": (("src", "media"),),
-    "object": (("data", "media"),),
-    "input": (("src", "image"),),
-    "script": (("src", "script"),),
-    "link": (("href", None),),
-}  # fmt: skip
-
-#: ``<link rel>`` values and their kinds; rels listed in ``LINK_REL_SKIP`` load nothing.
-LINK_REL_KINDS: dict[str, str] = {
-    "stylesheet": "style",
-    "icon": "image",
-    "apple-touch-icon": "image",
-    "apple-touch-icon-precomposed": "image",
-    "mask-icon": "image",
-    "modulepreload": "script",
-    "manifest": "script",
+    tag: tuple(attrs.items()) for tag, attrs in _SOURCES["element_sources"].items()
 }
-LINK_REL_SKIP = frozenset({"dns-prefetch", "preconnect"})
-#: ``<link rel=preload as=...>`` destinations.
-PRELOAD_AS_KINDS: dict[str, str] = {
-    "script": "script", "style": "style", "font": "style", "image": "image",
-    "audio": "media", "video": "media", "document": "page",
-}  # fmt: skip
-#: ``<param name=...>`` names whose value is the embedded resource.
-PARAM_SOURCE_NAMES = frozenset({"movie", "src", "url", "filename", "file"})
-#: Kinds whose URL extension may turn them into "attachment"/"image"/"media". Datastore
-#: records keep "record" (they are list items whatever they point to).
-KINDS_REFINED_BY_EXTENSION = frozenset({"page", "frame", "media"})
-#: Inline script types that hold data or templates, not code worth scanning.
-NON_CODE_SCRIPT_TYPES = ("text/xml", "application/xml", "text/html", "text/template",
-                         "text/x-template", "application/json", "application/ld+json")  # fmt: skip
-MAX_TEXT_CHARS = 200
+LINK_REL_KINDS: dict[str, str] = _SOURCES["link_rel_kinds"]
+LINK_REL_SKIP = frozenset(_SOURCES["link_rel_skip"])
+PRELOAD_AS_KINDS: dict[str, str] = _SOURCES["preload_as_kinds"]
+PARAM_SOURCE_NAMES = frozenset(_SOURCES["param_source_names"])
+KINDS_REFINED_BY_EXTENSION = frozenset(_SOURCES["kinds_refined_by_extension"])
+CODEBASE_SOURCES: dict[str, tuple[str, ...]] = {
+    tag: tuple(attrs) for tag, attrs in _SOURCES["codebase_sources"].items()
+}
+FORMACTION_TAGS = tuple(_SOURCES["formaction_tags"])
+FONT_EXTENSIONS = frozenset(_SOURCES["font_extensions"])
+NON_CODE_SCRIPT_TYPES = tuple(_SOURCES["non_code_script_types"])
 #: Elements visited by the walk; other elements matter only for their handler attributes.
-SOURCE_TAGS: tuple[str, ...] = (*ELEMENT_SOURCES, "meta", "option", "param")
-#: ``onclick`` and ``background`` (old layouts: ``<td background>``) make any element a link
-#: source. These spellings reveal them in raw HTML: a page without any takes the fast path
-#: where lxml filters the tags in C (substring tests are far cheaper than a case-blind regex).
-HANDLER_MARKERS = ("onclick", "onClick", "OnClick", "ONCLICK", "background=", "BACKGROUND=")
+SOURCE_TAGS: tuple[str, ...] = (
+    *ELEMENT_SOURCES,
+    *CODEBASE_SOURCES,
+    *FORMACTION_TAGS,
+    "meta",
+    "option",
+    "param",
+    "style",
+)
+#: ``onclick``, ``background`` (old layouts: ``<td background>``) and a ``style`` with
+#: ``url()`` make any element a link source. These spellings reveal them in raw HTML: a page
+#: without any takes the fast path where lxml filters the tags in C (substring tests are far
+#: cheaper than a case-blind regex).
+HANDLER_MARKERS = ("onclick", "onClick", "OnClick", "ONCLICK", "background=", "BACKGROUND=",
+                   "url(", "URL(", "Url(")  # fmt: skip
 
 # --- compiled patterns -------------------------------------------------------------------
 
 _SOURCE_TAG_SET = frozenset(SOURCE_TAGS)
+_HANDLER_ATTRS = ("onclick", "background", "style")
 _BASE_XPATH = etree.XPath("//base[@href][1]/@href")
-_TITLE_XPATH = etree.XPath("//title[1]")
 # window.open('u'), location.href = 'u', window.location = 'u', location.replace('u') ...
 _JS_NAVIGATION_RE = re.compile(
     r"""(?:\bwindow\.open|\blocation\.(?:replace|assign)|"""
@@ -95,17 +117,6 @@ _ATTACHMENT_LITERAL_RE = re.compile(
     r"""(?:\?[^"'\s<>]*)?)\1(?!\s*\+)""",
     re.I,
 )
-_REFRESH_RE = re.compile(
-    r"^\s*(?P<delay>\d*)(?:\.[\d.]*)?\s*(?:[;,]\s*)?(?P<key>url\s*=\s*)?(?P<url>.*)$", re.I | re.S
-)
-_FLATTEN_RE = re.compile(
-    r"</?(?!(?:a|area|img|iframe|frame|embed|source|video|audio|track|object|param|script|"
-    r"link|meta|base|title|option|select|input|html|head|body)\b)[A-Za-z][^>]*>",
-    re.I,
-)
-
-_parser_state = threading.local()
-
 
 # --- results -------------------------------------------------------------------------------
 
@@ -117,7 +128,9 @@ class Link:
     ``url`` is absolute and normalised; ``raw`` is the value as written; ``tag``/``attr`` say
     where it was found (``record``/``href`` for Hanweb datastore items, ``script``/
     ``createPageHTML`` for TRS implied pages, ``meta``/``content`` for refresh); ``kind`` is
-    one of ``LINK_KINDS``.
+    one of ``LINK_KINDS``. ``problem`` is None for a fetchable URL, else ``urls.INVALID`` (``url``
+    is the text as written) or ``urls.OTHER_SCHEME`` (``mailto:``, ``tel:`` ...). An ``anchor``
+    link's ``url`` is ``page#fragment`` (crawler/anchors.py).
     """
 
     url: str
@@ -126,6 +139,7 @@ class Link:
     attr: str
     text: str
     kind: str
+    problem: str | None = None
 
 
 @dataclass(slots=True)
@@ -140,46 +154,11 @@ class ExtractResult:
     pager: TrsPager | None = None
     datastores: list[Datastore] = field(default_factory=list)
     truncated: bool = False
-
-
-# --- parsing -------------------------------------------------------------------------------
-
-
-def parse_html(html: str) -> etree._Element | None:
-    """lxml tree of a page, or None for an empty/unparseable one. Never raises.
-
-    Parses UTF-8 bytes (so an XML encoding declaration or NUL bytes in the text are harmless).
-    When nesting exceeds libxml2's depth limit, the page is parsed again with layout tags
-    removed, so links after the deep part are not lost.
-    """
-    data = html.encode("utf-8", errors="replace")
-    parser = _parser()
-    try:
-        root = etree.fromstring(data, parser)
-        last = parser.error_log.last_error
-        if last is not None and last.type_name == "ERR_RESOURCE_LIMIT":
-            flat = _FLATTEN_RE.sub(" ", html).encode("utf-8", errors="replace")
-            root = etree.fromstring(flat, _parser())
-    except (etree.LxmlError, ValueError):
-        return None
-    return root
-
-
-def _parser() -> etree.HTMLParser:
-    # lxml parsers must not be shared between threads; one per thread, reused across pages.
-    parser = getattr(_parser_state, "parser", None)
-    if parser is None:
-        parser = etree.HTMLParser(
-            encoding="utf-8",
-            recover=True,
-            remove_comments=True,
-            remove_pis=True,
-            no_network=True,
-            huge_tree=True,
-            default_doctype=False,
-        )
-        _parser_state.parser = parser
-    return parser
+    #: ``<meta name="robots">`` forbids following the page's links.
+    nofollow: bool = False
+    #: The page's anchors (ids, ``<a name>``), None when it could not be parsed.
+    anchors: list[str] | None = None
+    anchors_truncated: bool = False
 
 
 # --- extraction ----------------------------------------------------------------------------
@@ -201,8 +180,9 @@ def extract_links(
         base = _BASE_XPATH(root)
         if base:
             collector.base = resolve(page_url, str(base[0]), encoding) or page_url
-        collector.title = _title(root)
+        collector.title = title_of(root)
         collector.walk(root, any(marker in html for marker in HANDLER_MARKERS))
+        collector.anchors, collector.anchors_truncated = page_anchors(root)
     collector.datastores = hanweb_datastores(html, collector.base) if html else []
     for store in collector.datastores:
         collector.add_records(store)
@@ -210,20 +190,6 @@ def extract_links(
     if collector.pager is not None:
         collector.add_implied(collector.pager)
     return collector.result()
-
-
-def _title(root: etree._Element) -> str:
-    found = _TITLE_XPATH(root)
-    if not found:
-        return ""
-    return _collapse(_text_of(found[0]))
-
-
-def _collapse(text: str | None, limit: int = MAX_TEXT_CHARS) -> str:
-    if not text:
-        return ""
-    collapsed = " ".join(text.split())
-    return collapsed[:limit]
 
 
 class _Collector:
@@ -242,6 +208,9 @@ class _Collector:
         self.pager: TrsPager | None = None
         self.datastores: list[Datastore] = []
         self.truncated = False
+        self.nofollow = False
+        self.anchors: list[str] | None = None
+        self.anchors_truncated = False
 
     def result(self) -> ExtractResult:
         return ExtractResult(
@@ -253,28 +222,71 @@ class _Collector:
             pager=self.pager,
             datastores=self.datastores,
             truncated=self.truncated,
+            nofollow=self.nofollow,
+            anchors=self.anchors,
+            anchors_truncated=self.anchors_truncated,
         )
 
     # -- adding ------------------------------------------------------------------------------
 
-    def add(self, raw: str | None, tag: str, attr: str, kind: str, text: str = "") -> str | None:
-        """Resolve and record one URL; returns the absolute URL (None if not a link)."""
+    def add(
+        self,
+        raw: str | None,
+        tag: str,
+        attr: str,
+        kind: str,
+        text: str = "",
+        *,
+        script: bool = False,
+        anchor: bool = False,
+        base: str | None = None,
+    ) -> str | None:
+        """Resolve and record one URL; returns the absolute URL (None if it cannot be fetched).
+
+        ``script``: a literal from script code (JavaScript identifiers are no links there).
+        ``anchor``: a navigation link whose fragment names a place to check. ``base``: joins
+        against another base than the page's (an object's ``codebase``).
+        """
         if not raw:
             return None
-        url = resolve(self.base, raw, self.encoding)
-        if url is None:
+        base = base or self.base
+        if anchor and clean_reference(raw)[:1] == "#":
+            fragment = clean_reference(raw)[1:]
+            if is_anchor_fragment(fragment):
+                target_page = anchor_target(_own_url(base), fragment)
+                self._record(target_page, raw, tag, attr, text, "anchor")
             return None
-        if kind in KINDS_REFINED_BY_EXTENSION:
+        target = classify(base, raw, self.encoding, script=script)
+        if target is None:
+            return None
+        url = target.url
+        if target.problem is None and kind in KINDS_REFINED_BY_EXTENSION:
             kind = link_kind_by_extension(url) or kind
+        self._record(url, raw, tag, attr, text, kind, target.problem)
+        if target.problem is not None:
+            return None  # recorded, but no base to join against, no refresh to follow
+        if anchor and is_anchor_fragment(target.fragment):
+            self._record(anchor_target(url, target.fragment), raw, tag, attr, text, "anchor")
+        return url
+
+    def _record(
+        self,
+        url: str,
+        raw: str,
+        tag: str,
+        attr: str,
+        text: str,
+        kind: str,
+        problem: str | None = None,
+    ) -> None:
         key = (url, tag, attr)
         if key in self.seen:
-            return url
+            return
         if self.max_links is not None and len(self.links) >= self.max_links:
             self.truncated = True
-            return url
+            return
         self.seen.add(key)
-        self.links.append(Link(url, raw.strip(), tag, attr, text, kind))
-        return url
+        self.links.append(Link(url, raw.strip(), tag, attr, text, kind, problem))
 
     # -- DOM walk ----------------------------------------------------------------------------
 
@@ -293,8 +305,15 @@ class _Collector:
                 self._param(el)
             elif tag == "link":
                 self._link(el)
+            elif tag == "style":
+                self._css(el.text or "", "style", "text")
+            elif tag in CODEBASE_SOURCES:
+                self._plugin(el, tag)
             else:
-                self._sources(el, tag)
+                if tag in ELEMENT_SOURCES:
+                    self._sources(el, tag)
+                if tag in FORMACTION_TAGS:
+                    self._formaction(el, tag)
             if scan_handlers:
                 onclick = el.get("onclick")
                 if onclick:
@@ -302,6 +321,9 @@ class _Collector:
                 background = el.get("background")
                 if background:
                     self.add(background, tag, "background", "image")
+                style = el.get("style")
+                if style and "(" in style:
+                    self._css(style, tag, "style")
 
     def _sources(self, el: etree._Element, tag: str) -> None:
         text: str | None = None
@@ -313,37 +335,73 @@ class _Collector:
                 self._javascript(value, tag, attr, el)
                 continue
             if text is None:
-                text = _element_text(el, tag)
+                text = element_text(el, tag)
             if tag == "source" and attr == "src":
-                kind = "image" if _parent_tag(el) == "picture" else "media"
+                kind = "image" if parent_tag(el) == "picture" else "media"
             candidates = parse_srcset(value) if attr == "srcset" else (value,)
+            # A fragment on a navigation link names a place to check, unless a script
+            # handles the click (href="#tab2" onclick="show(2)").
+            anchor = attr == "href" and not el.get("onclick")
             for candidate in candidates:
-                self.add(candidate, tag, attr, kind or "page", text)
+                self.add(candidate, tag, attr, kind or "page", text, anchor=anchor)
+
+    def _plugin(self, el: etree._Element, tag: str) -> None:
+        """``<object>``/``<applet>``: the codebase, and data/code/archive joined against it."""
+        codebase = (el.get("codebase") or "").strip()
+        base = None
+        if codebase:
+            base = self.add(codebase, tag, "codebase", "media")
+        text = element_text(el, tag)
+        for attr in CODEBASE_SOURCES[tag]:
+            value = el.get(attr)
+            if not value:
+                continue
+            for candidate in split_list(value) if attr == "archive" else (value,):
+                self.add(candidate, tag, attr, "media", text, base=base)
+
+    def _formaction(self, el: etree._Element, tag: str) -> None:
+        """A button's ``formaction``: a link when the form is sent with GET (as LinkChecker)."""
+        action = el.get("formaction")
+        if not action:
+            return
+        method = el.get("formmethod")
+        if method is None:
+            form = next(el.iterancestors("form"), None)
+            method = form.get("method") if form is not None else None
+        if (method or "get").strip().lower() == "get":
+            self.add(action, tag, "formaction", "page", collapse(el.get("value") or text_of(el)))
+
+    def _css(self, css: str, tag: str, attr: str) -> None:
+        """``url()`` and ``@import`` references of a ``<style>`` block or ``style`` attribute."""
+        if "url(" not in css.lower() and "@import" not in css.lower():
+            return
+        for ref, imported in css_urls(css):
+            kind = "style" if imported else "image"
+            if not imported and url_extension(ref.partition("?")[0]) in FONT_EXTENSIONS:
+                kind = "style"
+            self.add(ref, tag, attr, kind)
 
     def _link(self, el: etree._Element) -> None:
         rels = (el.get("rel") or "").lower().split()
         if any(rel in LINK_REL_SKIP for rel in rels):
             return
-        kind = "page"
-        for rel in rels:
-            if rel in LINK_REL_KINDS:
-                kind = LINK_REL_KINDS[rel]
-                break
-            if rel in ("preload", "prefetch"):
-                kind = PRELOAD_AS_KINDS.get((el.get("as") or "").lower(), "page")
-                break
-        self.add(el.get("href"), "link", "href", kind, _collapse(el.get("title")))
+        self.add(el.get("href"), "link", "href", _rel_kind(rels, el), collapse(el.get("title")))
 
     def _meta(self, el: etree._Element) -> None:
         name = el.get("name")
         content = el.get("content")
         if name and content is not None and name not in self.meta:
             self.meta[name] = content.strip()
+        if name and content and name.strip().lower() == "robots" and is_nofollow(content):
+            self.nofollow = True
         equiv = (el.get("http-equiv") or "").strip().lower()
         if equiv == "refresh" and content and self.refresh is None:
             target = parse_refresh(content)
             if target:
                 self.refresh = self.add(target, "meta", "content", "refresh")
+        href = el.get("href")
+        if href and any(rel.endswith("icon") for rel in (el.get("rel") or "").lower().split()):
+            self.add(href, "meta", "href", "image")  # old pages: <meta rel="shortcut icon" href>
 
     def _script(self, el: etree._Element) -> None:
         src = el.get("src")
@@ -363,22 +421,22 @@ class _Collector:
         if value.startswith(("http://", "https://")) or (
             value.startswith("/") and len(value) > 1 and not value.startswith("//")
         ):
-            self.add(value, "option", "value", "page", _collapse(_text_of(el)))
+            self.add(value, "option", "value", "page", collapse(text_of(el)), script=True)
 
     def _param(self, el: etree._Element) -> None:
         if (el.get("name") or "").strip().lower() in PARAM_SOURCE_NAMES:
             self.add(el.get("value"), "param", "value", "media")
 
     def _javascript(self, code: str, tag: str, attr: str, el: etree._Element) -> None:
-        text = _element_text(el, tag)
+        text = element_text(el, tag)
         for match in _JS_NAVIGATION_RE.finditer(code):
-            self.add(match.group(2), tag, attr, "page", text)
+            self.add(match.group(2), tag, attr, "page", text, script=True)
         if "." in code:
             self._attachment_literals(code, tag, attr, text)
 
     def _attachment_literals(self, code: str, tag: str, attr: str, text: str = "") -> None:
         for match in _ATTACHMENT_LITERAL_RE.finditer(code):
-            self.add(match.group(2), tag, attr, "attachment", text)
+            self.add(match.group(2), tag, attr, "attachment", text, script=True)
 
     # -- CMS structures ----------------------------------------------------------------------
 
@@ -402,7 +460,7 @@ class _Collector:
             record_kind = "record" if kind in ("page", "frame") else (kind or "page")
             candidates = parse_srcset(value) if attr == "srcset" else [value]
             for candidate in candidates:
-                self.add(candidate, "record", attr, record_kind, _element_text(el, tag))
+                self.add(candidate, "record", attr, record_kind, element_text(el, tag))
 
     def add_implied(self, pager: TrsPager) -> None:
         own = resolve(self.page_url, self.page_url, self.encoding)
@@ -417,73 +475,26 @@ def _source_elements(root: etree._Element, scan_handlers: bool) -> Iterator[etre
         yield from root.iter(*SOURCE_TAGS)
         return
     for el in root.iter():
-        if el.tag in _SOURCE_TAG_SET or el.get("onclick") or el.get("background"):
+        if (
+            el.tag in _SOURCE_TAG_SET
+            or el.get("onclick")
+            or el.get("background")
+            or el.get("style")
+        ):
             yield el
 
 
-def _element_text(el: etree._Element, tag: str) -> str:
-    if tag in ("a", "option"):
-        text = _collapse(_text_of(el))
-        if text:
-            return text
-        title = el.get("title")
-        if title:
-            return _collapse(title)
-        for img in el.iter("img"):
-            alt = img.get("alt") or img.get("title")
-            if alt:
-                return _collapse(alt)
-        return ""
-    return _collapse(el.get("alt") or el.get("title"))
+def _rel_kind(rels: list[str], el: etree._Element) -> str:
+    for rel in rels:
+        if rel in LINK_REL_KINDS:
+            return LINK_REL_KINDS[rel]
+        if rel in ("preload", "prefetch"):
+            return PRELOAD_AS_KINDS.get((el.get("as") or "").lower(), "page")
+    if any(rel.endswith("icon") for rel in rels):
+        return "image"
+    return "page"
 
 
-def _text_of(el: etree._Element) -> str:
-    return "".join(el.itertext())
-
-
-def _parent_tag(el: etree._Element) -> str:
-    parent = el.getparent()
-    return parent.tag.lower() if parent is not None and isinstance(parent.tag, str) else ""
-
-
-# --- attribute micro-parsers ------------------------------------------------------------------
-
-
-def parse_srcset(value: str) -> list[str]:
-    """Every candidate URL of a ``srcset`` (HTML's algorithm: URLs may contain commas)."""
-    urls: list[str] = []
-    i = 0
-    n = len(value)
-    while i < n:
-        while i < n and (value[i].isspace() or value[i] == ","):
-            i += 1
-        start = i
-        while i < n and not value[i].isspace():
-            i += 1
-        url = value[start:i]
-        if url.endswith(","):
-            url = url.rstrip(",")
-        else:
-            depth = 0  # skip descriptors up to the next top-level comma
-            while i < n and (value[i] != "," or depth):
-                if value[i] == "(":
-                    depth += 1
-                elif value[i] == ")":
-                    depth = max(0, depth - 1)
-                i += 1
-        if url:
-            urls.append(url)
-    return urls
-
-
-def parse_refresh(content: str) -> str | None:
-    """Target URL of a ``<meta http-equiv="refresh" content=...>`` value, or None."""
-    match = _REFRESH_RE.match(content)
-    if not match or not (match.group("delay") or match.group("key")):
-        return None
-    url = match.group("url").strip()
-    if url[:1] in ("'", '"'):
-        quote = url[0]
-        end = url.find(quote, 1)
-        url = url[1:end] if end != -1 else url[1:]
-    return url.strip() or None
+def _own_url(base: str) -> str:
+    """The page a same-page fragment points into (its base), normalised like any target."""
+    return normalize_url(base)

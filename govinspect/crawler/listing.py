@@ -17,7 +17,9 @@ The verdict, in order (``notes`` name the branch taken):
   article carrying it as a "related" box: a visible 发布时间 header date plus a body that
   outweighs the list (``article_page``), or, for lists under ``LARGE_LIST`` items, article meta
   tags or a body that outweighs the list (``content_page``).  When that list lies in a side or
-  navigation region and the page prints a placeholder, the placeholder wins;
+  navigation region and the page prints a placeholder, the placeholder wins; when it lies there
+  beside a body of prose and the page shows no other list signal, the page is an article
+  (``article_page``);
 * else a content body (a guide shown inline), article meta tags or a visible 发布时间 header
   date -> not a list (``content_page``/``article_page``);
 * else a placeholder text (暂无信息 ...) -> a list with 0 items and the placeholder;
@@ -41,7 +43,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
-from urllib.parse import urljoin, urlsplit
 
 import yaml
 from lxml import etree
@@ -57,6 +58,7 @@ from govinspect.crawler.dates import (
     parse_html,
     text_chunks,
 )
+from govinspect.crawler.urls import join_url, split_url
 
 # --- data: structure thresholds and hint tables (the one place for these) -------------------------
 
@@ -96,6 +98,9 @@ MIN_DATED_SHARE = 0.5
 CONTENT_MIN_CHARS = 200
 #: ... unless the dated list is at least this long (a long list beats a column description).
 LARGE_LIST = 10
+#: Prose (word characters: a short sentence) beside a dated list found only in a side region that
+#: makes the page an article with a "related" box rather than a list page.
+SIDE_BOX_MIN_BODY = 10
 #: Undated lists: records, mean title length and share of document-like URLs required.
 UNDATED_MIN_RECORDS = 2
 UNDATED_MIN_TITLE = 6
@@ -311,8 +316,8 @@ class _Page:
         self.crawl_date = crawl_date
         base = root.find(".//base[@href]")
         base_href = base.get("href").strip() if base is not None else ""
-        self.base_url = urljoin(page_url, base_href) if base_href else page_url
-        self.host = urlsplit(page_url).hostname or ""
+        self.base_url = join_url(page_url, base_href) if base_href else page_url
+        self.host = split_url(page_url).hostname or ""
         self.templates = _drop_templates(root)
         self.script_list = _script_list(root)
         drop_invisible(root)
@@ -537,7 +542,7 @@ def _record(el: etree._Element, page: _Page) -> _Record | None:
     if other_text > MAX_RECORD_TEXT:
         return None
     value, raw, flags = _record_date(el, main, page)
-    url = urljoin(page.base_url, page.anchor(main)[2])
+    url = join_url(page.base_url, page.anchor(main)[2])
     return _Record(el, title, url, value, raw, flags)
 
 
@@ -726,14 +731,22 @@ def _list_signals(page: _Page) -> list[str]:
 
 
 def _is_doc_url(url: str) -> bool:
-    return bool(_DOC_URL.search(urlsplit(url).path + ("?" + urlsplit(url).query)))
+    parts = split_url(url)
+    # The query only when there is one: "$"-anchored shapes (/501052.html) must see the path end.
+    return bool(_DOC_URL.search(parts.path + (f"?{parts.query}" if parts.query else "")))
 
 
-def _undated_list(groups: list[_Group]) -> _Group | None:
+def _undated_list(groups: list[_Group], page: _Page) -> _Group | None:
     best = None
     for group in groups:
-        if group.hinted or len(group.records) < UNDATED_MIN_RECORDS:
+        if group.hinted:
             continue
+        # Without dates, structure is all there is: a breadcrumb bar or a menu box beside an
+        # article body is a region of the page, not a record of a list.
+        records = [r for r in group.records if not page.in_hinted(r.element)]
+        if len(records) < UNDATED_MIN_RECORDS:
+            continue
+        group = _Group(records, group.parents, group.tag, group.dated_share_ok, group.hinted)
         if group.mean_title < UNDATED_MIN_TITLE:
             continue
         docs = sum(1 for r in group.records if _is_doc_url(r.url))
@@ -749,8 +762,8 @@ def _navigation_links(page: _Page) -> int:
     for a in page.root.iter("a"):
         if page.in_hinted(a) or not page.anchor(a)[0]:
             continue
-        url = urljoin(page.base_url, page.anchor(a)[2])
-        if urlsplit(url).hostname != page.host or _is_doc_url(url):
+        url = join_url(page.base_url, page.anchor(a)[2])
+        if split_url(url).hostname != page.host or _is_doc_url(url):
             continue
         if len(page.anchor(a)[1]) <= NAV_LINK_MAX_TEXT:
             count += 1
@@ -817,6 +830,15 @@ def _list_verdict(page: _Page, main: _Group, article_meta: bool) -> ListResult:
     if main.hinted and (placeholder := _placeholder(page)) is not None:
         # The only dated list is a side box; the column itself says it is empty.
         return ListResult([], True, placeholder, ["placeholder", *_verdict_notes(page, [])])
+    if (
+        main.hinted
+        and prose >= SIDE_BOX_MIN_BODY
+        and not _has_list_header(page)
+        and not _list_signals(page)
+    ):
+        # The only dated list is a side box (相关阅读) beside a body, and nothing on the page
+        # says "list" (no pager, no empty list, no list script): an article, however short.
+        return ListResult([], False, None, ["article_page", *_verdict_notes(page, [])])
     notes = ["dated_list", *(["article_meta"] if article_meta else [])]
     return ListResult(items, True, None, notes + _verdict_notes(page, items))
 
@@ -844,7 +866,7 @@ def extract_items(html: str, page_url: str, crawl_date: date) -> ListResult:
     placeholder = _placeholder(page)
     if placeholder is not None:
         return ListResult([], True, placeholder, ["placeholder", *_verdict_notes(page, [])])
-    undated = _undated_list(groups)
+    undated = _undated_list(groups, page)
     if undated is not None:
         items = _items(undated)
         return ListResult(items, True, None, ["undated_items", *_verdict_notes(page, items)])

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from govinspect.crawler.urls import OTHER_SCHEME, unfetchable_problem
+
 # The classes themselves are the vocabulary of the stored ``LinkCheck.outcome`` column, defined
 # once in the store so the checks can count them without importing the crawler.
 from govinspect.store.link_outcomes import (  # noqa: F401 - re-exported for the crawler
@@ -27,6 +29,10 @@ from govinspect.store.link_outcomes import (  # noqa: F401 - re-exported for the
     DEAD,
     DNS_ERROR,
     HTTP_ERROR,
+    INVALID_URL,
+    MISSING_ANCHOR,
+    NOT_CHECKED,
+    NOTED,
     OK,
     REDIRECT_LOOP,
     ROBOTS_EXCLUDED,
@@ -58,6 +64,14 @@ def classify_status(status: int) -> str:
     if status >= 400:
         return HTTP_ERROR
     return OK
+
+
+def unfetchable(url: str) -> tuple[str, str]:
+    """Outcome and error of a link target no request can be made for (never fetched)."""
+    if unfetchable_problem(url) == OTHER_SCHEME:
+        scheme = url.partition(":")[0].lower()
+        return NOT_CHECKED, f"{scheme}: links are not checked"
+    return INVALID_URL, "not a valid URL: no browser can follow it"
 
 
 @dataclass(frozen=True, slots=True)

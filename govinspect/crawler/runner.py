@@ -24,8 +24,10 @@ from scrapy.settings import Settings as ScrapySettings
 from sqlalchemy import select, update
 
 from govinspect.crawler import outcomes
+from govinspect.crawler.anchors import anchor_checks
 from govinspect.crawler.columns import classify_column
 from govinspect.crawler.ipv6 import record_ipv6
+from govinspect.crawler.items import CheckRecord
 from govinspect.crawler.plan import CrawlPlan
 from govinspect.crawler.spider import SiteSpider
 from govinspect.store import crawlstore
@@ -144,7 +146,12 @@ def crawl(plan: CrawlPlan) -> dict[str, Any]:
     # After CrawlerProcess: its logging set-up puts the "scrapy" logger back to DEBUG, and a
     # debug record per request and item is built before the handler drops it.
     logging.getLogger("scrapy").setLevel(logging.ERROR)
-    crawler = process.create_crawler(SiteSpider)
+    spider_class: type[SiteSpider] = SiteSpider
+    if plan.redis_url:
+        from govinspect.crawler.distributed.coordinator import DistributedSpider
+
+        spider_class = DistributedSpider
+    crawler = process.create_crawler(spider_class)
     result: dict[str, Any] = {}
     closed: list[SiteSpider] = []
 
@@ -236,6 +243,9 @@ def _finish(store: Any, plan: CrawlPlan, result: dict[str, Any], once: bool = Fa
             run = session.get(Run, plan.run_id, with_for_update=True)
             if run is None or run.status != "running":
                 return None
+        if status == "complete":
+            _finish_links(session, plan.run_id, result)
+        result.update(crawlstore.page_notes(session, plan.run_id))
         # Undated list items take their page's date first, so the column totals see it.
         crawlstore.date_items_from_pages(session, plan.run_id)
         crawlstore.finalize_columns(session, plan.run_id, classify_column, plan.column_types)
@@ -253,8 +263,32 @@ def _finish(store: Any, plan: CrawlPlan, result: dict[str, Any], once: bool = Fa
     return status
 
 
+def _finish_links(session: Any, run_id: int, result: dict[str, Any]) -> None:
+    """Decide what only the whole run knows: anchor targets, and targets never followed.
+
+    Only for a complete run: an interrupted one may still fetch the page an anchor points
+    into, or meet a nofollow-only target on an ordinary page.
+    """
+    now = datetime.now(UTC)
+    records = anchor_checks(crawlstore.anchor_targets(session, run_id), now)
+    reason = "only linked from pages whose <meta name=robots> says nofollow: not followed"
+    records += [
+        CheckRecord(url, outcomes.NOT_CHECKED, None, reason, None, now, [])
+        for url in crawlstore.nofollow_only_targets(session, run_id)
+    ]
+    crawlstore.write_checks(session, run_id, records)
+    counts = result.setdefault("outcomes", {})
+    for record in records:
+        counts[record.outcome] = counts.get(record.outcome, 0) + 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
+    # The process's stderr is the crawl log (var/logs/crawl-<unit>-<run>.log): our warnings
+    # (a page analysis step that failed, with its URL) go there.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("govinspect").addHandler(handler)
     plan = CrawlPlan.from_json(Path(args[0]).read_text(encoding="utf-8"))
     try:
         result = crawl(plan)

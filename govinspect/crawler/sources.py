@@ -18,13 +18,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlunsplit
 
 from govinspect.crawler.cms import Datastore, ListModel, hanweb_dataproxy_requests, hanweb_datastore
 from govinspect.crawler.dates import parse_date_text
 from govinspect.crawler.decode import decode_body
 from govinspect.crawler.listing import extract_items
-from govinspect.crawler.urls import normalize_url
+from govinspect.crawler.urls import resolve, split_url
 
 #: Pages of one source fetched at most (a hostile API must not paginate forever).
 MAX_SOURCE_PAGES = 500
@@ -122,7 +122,7 @@ def _api_params(model: ListModel, page: int) -> dict[str, str]:
 
 
 def _with_query(url: str, params: dict[str, str]) -> str:
-    parts = urlsplit(url)
+    parts = split_url(url)
     query = "&".join(q for q in (parts.query, urlencode(params)) if q)
     return urlunsplit(parts._replace(query=query))
 
@@ -184,7 +184,7 @@ def json_items(data: Any, url: str, crawl_date: date) -> list[SourceItem]:
         items.append(
             SourceItem(
                 title=" ".join(str(_first(fields, TITLE_KEYS)).split()),
-                url=normalize_url(urljoin(url, link)),
+                url=resolve(url, link),
                 date=found,
                 date_raw=raw,
                 date_source="list" if found else "none",
@@ -201,7 +201,7 @@ def parse_json(body: bytes, content_type: str, url: str, crawl_date: date) -> So
     items = json_items(data, url, crawl_date)
     more: list[SourceRequest] = []
     pages = _number(data, PAGES_KEYS)
-    parts = urlsplit(url)
+    parts = split_url(url)
     if pages and "page=1" in parts.query.split("&"):
         # The first answer tells how many pages there are: ask for the rest at once.
         for page in range(2, min(pages, MAX_SOURCE_PAGES) + 1):

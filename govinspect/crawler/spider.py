@@ -20,11 +20,10 @@ import hashlib
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
-from urllib.parse import urlsplit
+from typing import Any
 
 import scrapy
 from scrapy import signals
@@ -34,158 +33,41 @@ from twisted.python.failure import Failure
 
 from govinspect.crawler import columns as colmod
 from govinspect.crawler import interaction, outcomes, sources
+from govinspect.crawler.analysis import PageAnalysis
 from govinspect.crawler.cms import trs_list_model
 from govinspect.crawler.column_pages import column_key, column_name, is_content_column, page_number
 from govinspect.crawler.dates import article_date
 from govinspect.crawler.decode import decode_body
-from govinspect.crawler.distributed.common import CoordinationLost, Processed
 from govinspect.crawler.footer import footer_ids
 from govinspect.crawler.httpcache import CAPTURE_META, NOT_MODIFIED_META
 from govinspect.crawler.items import CheckRecord, ItemRecord, LinkRecord, ListPageRecord, PageRecord
-from govinspect.crawler.links import extract_links
+from govinspect.crawler.links import ExtractResult, Link, extract_links
 from govinspect.crawler.listing import extract_items, homepage_newest
 from govinspect.crawler.plan import CrawlPlan
 from govinspect.crawler.sources import SourceRequest
-from govinspect.crawler.urls import host_key, link_kind_by_extension, normalize_url, url_extension
+from govinspect.crawler.state import (
+    CoordinationLost,
+    CrawlState,
+    LocalState,
+    Processed,
+    url_fingerprint,
+)
+from govinspect.crawler.urls import (
+    host_key,
+    is_fetchable,
+    link_kind_by_extension,
+    normalize_url,
+    split_url,
+    url_extension,
+)
 from govinspect.crawler.warc import CAPTURE_ARCHIVED, WarcLog, WarcRef
+from govinspect.store.models import URL
 
 #: Link kinds whose internal targets are crawled as pages.
 PAGE_KINDS = frozenset({"page", "frame", "implied", "record", "refresh"})
 #: Extensions of internal URLs that are verified but never parsed.
 ASSET_EXTENSIONS = frozenset({"css", "js", "json", "xml", "rss", "atom"})
 HTML_TYPES = ("text/html", "application/xhtml")
-
-
-def url_fingerprint(url: str) -> int:
-    # 8 bytes per seen URL instead of the URL itself keeps memory flat on 10^5-page sites.
-    return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
-
-
-class CrawlState(Protocol):
-    """What one run knows beyond a single response: in memory (one process) or in Redis.
-
-    Every decision that must be taken once per run (is this URL new, may it still be crawled as
-    a page, which answer is the host's soft-404 baseline, which URL names a column) goes
-    through here, so several worker processes decide exactly like one.
-    """
-
-    def claim(self, keys: Sequence[int]) -> list[bool]:
-        """Mark URL fingerprints seen; True for each one not seen before (in order)."""
-        ...
-
-    def claim_source(self, key: str) -> bool:
-        """Mark a list-source page seen; True the first time."""
-        ...
-
-    def reserve_pages(self, wanted: int) -> int:
-        """How many of ``wanted`` new pages may still be crawled under ``max_pages``."""
-        ...
-
-    def floor_pages(self, done: int) -> None:
-        """At least ``done`` pages are already crawled (a resumed run)."""
-        ...
-
-    def truncate(self, reason: str, url: str) -> None: ...
-
-    def truncated(self) -> dict[str, dict[str, Any]]: ...
-
-    def baseline(self, host: str) -> outcomes.Baseline | None:
-        """The host's baseline if another process already fetched it."""
-        ...
-
-    def publish_baseline(self, host: str, baseline: outcomes.Baseline) -> outcomes.Baseline:
-        """Offer a fetched baseline; the first one offered is the run's (returned)."""
-        ...
-
-    def claim_list_page(self, key: str, page_no: int, url: str) -> bool:
-        """False when the column's page ``page_no`` was already read under another URL."""
-        ...
-
-    def column_url(self, key: str, first: str) -> str:
-        """The URL naming column ``key``: ``first`` unless one was chosen before."""
-        ...
-
-    def known_column_url(self, key: str) -> str | None: ...
-
-    def name_columns(self, names: Iterable[tuple[str, str]]) -> None:
-        """Keep the first navigation text seen for each column key."""
-        ...
-
-    def nav_name(self, key: str) -> str | None: ...
-
-    def queue_recheck(self, target: str, request: Request) -> None:
-        """Park a transient failure for the second verification pass."""
-        ...
-
-
-class LocalState:
-    """The run's state in this process's memory: single-node mode."""
-
-    def __init__(self, max_pages: int) -> None:
-        self.max_pages = max_pages
-        self.seen: set[int] = set()
-        self.pages = 0
-        self.truncations: dict[str, dict[str, Any]] = {}
-        self.baselines: dict[str, outcomes.Baseline] = {}
-        self.list_pages: set[tuple[str, int]] = set()
-        self.columns: dict[str, str] = {}
-        self.names: dict[str, str] = {}
-        self.recheck: dict[str, Request] = {}
-
-    def claim(self, keys: Sequence[int]) -> list[bool]:
-        fresh = []
-        for key in keys:
-            fresh.append(key not in self.seen)
-            self.seen.add(key)
-        return fresh
-
-    def claim_source(self, key: str) -> bool:
-        return self.claim([url_fingerprint(key)])[0]
-
-    def reserve_pages(self, wanted: int) -> int:
-        allowed = max(0, min(wanted, self.max_pages - self.pages))
-        self.pages += allowed
-        return allowed
-
-    def floor_pages(self, done: int) -> None:
-        self.pages = max(self.pages, done)
-
-    def truncate(self, reason: str, url: str) -> None:
-        entry = self.truncations.setdefault(reason, {"count": 0, "examples": []})
-        entry["count"] += 1
-        if len(entry["examples"]) < 5:
-            entry["examples"].append(url)
-
-    def truncated(self) -> dict[str, dict[str, Any]]:
-        return self.truncations
-
-    def baseline(self, host: str) -> outcomes.Baseline | None:
-        return None  # nobody else fetches baselines in this mode
-
-    def publish_baseline(self, host: str, baseline: outcomes.Baseline) -> outcomes.Baseline:
-        return self.baselines.setdefault(host, baseline)
-
-    def claim_list_page(self, key: str, page_no: int, url: str) -> bool:
-        if (key, page_no) in self.list_pages:
-            return False
-        self.list_pages.add((key, page_no))
-        return True
-
-    def column_url(self, key: str, first: str) -> str:
-        return self.columns.setdefault(key, first)
-
-    def known_column_url(self, key: str) -> str | None:
-        return self.columns.get(key)
-
-    def name_columns(self, names: Iterable[tuple[str, str]]) -> None:
-        for key, text in names:
-            self.names.setdefault(key, text)
-
-    def nav_name(self, key: str) -> str | None:
-        return self.names.get(key)
-
-    def queue_recheck(self, target: str, request: Request) -> None:
-        self.recheck[target] = request
 
 
 def _tracked(callback: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
@@ -283,10 +165,6 @@ class SiteSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
         crawler.signals.connect(spider.on_bytes, signal=signals.bytes_received)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
-        if spider.plan.redis_url:
-            from govinspect.crawler.distributed.coordinator import join
-
-            join(spider, crawler)
         return spider
 
     @property
@@ -323,11 +201,14 @@ class SiteSpider(scrapy.Spider):
         if self.frontier is not None:
             yield from self._resume_requests()
 
-    def _resume_requests(self) -> Iterator[Request]:
+    def _resume_requests(self) -> Iterator[Request | CheckRecord]:
         self.state.claim([url_fingerprint(url) for url in self.frontier.done])
         self.state.floor_pages(self.frontier.pages_done)
         for url, kind, depth in self.frontier.pending:
-            yield from self.schedule_many([(url, kind, depth)])
+            if is_fetchable(url):
+                yield from self.schedule_many([(url, kind, depth)])
+            else:
+                yield from self._unfetchable([url])
 
     # --- requests ----------------------------------------------------------------------
 
@@ -381,7 +262,7 @@ class SiteSpider(scrapy.Spider):
         )
 
     def _in_scope(self, url: str) -> bool:
-        return urlsplit(url).netloc.lower() in self.scope
+        return split_url(url).netloc.lower() in self.scope
 
     def _crawlable(self, url: str, link_kind: str) -> bool:
         return (
@@ -403,8 +284,8 @@ class SiteSpider(scrapy.Spider):
         fresh = self.state.claim([url_fingerprint(url) for url, _, _ in targets])
         chosen: list[tuple[str, str, int, bool]] = []
         for (url, kind, depth), new in zip(targets, fresh, strict=True):
-            if not (new or force):
-                continue
+            if not (new or force) or not is_fetchable(url):
+                continue  # unfetchable targets come from pages: they are decided there
             if len(url) > self.plan.max_url_length:
                 self.state.truncate("max_url_length", url)
                 continue
@@ -520,30 +401,86 @@ class SiteSpider(scrapy.Spider):
             yield from self._finish_page(response, None, None)
             return
         text, charset = decode_body(response.body, content_type)
-        extracted = extract_links(
-            text, response.url, max_links=self.plan.max_links_per_page, encoding=charset
-        )
+        # Each analysis step may fail alone (crawler/analysis.py): the page is kept regardless.
+        analysis = PageAnalysis(response.url)
+        extracted = analysis.run(
+            "links",
+            lambda: extract_links(
+                text, response.url, max_links=self.plan.max_links_per_page, encoding=charset
+            ),
+            None,
+        ) or ExtractResult([], _title(text), response.url, {}, None)
         if extracted.truncated:
             self.state.truncate("max_links_per_page", response.url)
         page = self._page_record(response, gi, extracted.title, charset)
         page.meta = {k: v for k, v in extracted.meta.items() if len(v) < 500}
+        _page_facts(page, extracted)
         depth = gi.get("depth", 0)
+        links = self._storable(extracted.links)
         page.links = [
             LinkRecord(link.url, link.raw[:2000], link.text, link.tag, link.attr, link.kind)
-            for link in extracted.links
+            for link in links
         ]
-        yield from self.schedule_many([(link.url, link.kind, depth) for link in extracted.links])
+        # Targets no request can be made for are decided now, ahead of the page's row: a crawl
+        # killed between two store batches never leaves one of them unverified.
+        yield from self._unfetchable([link.url for link in links if link.problem])
+        followed = [link for link in links if link.problem is None and link.kind != "anchor"]
+        if not extracted.nofollow:  # <meta name="robots" content="nofollow">: recorded only
+            yield from self.schedule_many([(link.url, link.kind, depth) for link in followed])
         self.state.name_columns(
             (column_key(link.url), link.text)
-            for link in extracted.links
+            for link in followed
             if link.text and link.kind == "page"
         )
-        verdict = self._html_verdict(response, extracted.title, text, extracted.refresh)
+        verdict = analysis.run(
+            "soft_404",
+            lambda: self._html_verdict(response, extracted.title, text, extracted.refresh),
+            (outcomes.OK, None),
+        )
         if verdict is None or verdict[0] == outcomes.OK:
             # A "not found" page is no column and no article, whatever it looks like.
-            yield from self._columns(text, response, gi, page, extracted)
-            yield from self._interaction(text, response, page)
+            yield from analysis.items(
+                "columns", lambda: self._columns(text, response, gi, page, extracted)
+            )
+            yield from analysis.items(
+                "interaction", lambda: self._interaction(text, response, page)
+            )
+        if analysis.errors:  # counted in the run summary from the store (runner._finish)
+            page.meta["analysis_errors"] = analysis.errors
         yield from self._decide(response, verdict, page)
+
+    def _storable(self, links: list[Link]) -> list[Link]:
+        """Links whose target fits the store's URL columns; longer ones are a truncation."""
+        kept = []
+        for link in links:
+            if len(link.url) > URL.length:
+                self.state.truncate("max_url_length", link.url)
+            else:
+                kept.append(link)
+        return kept
+
+    def _unfetchable(self, urls: Sequence[str]) -> Iterator[CheckRecord]:
+        """The checks of targets that cannot be fetched (invalid, mailto: ...), once per run."""
+        if not urls:
+            return
+        for url, new in zip(
+            urls, self.state.claim([url_fingerprint(u) for u in urls]), strict=True
+        ):
+            if new:
+                yield self.unfetchable_check(url)
+
+    def unfetchable_check(self, url: str) -> CheckRecord:
+        outcome, error = outcomes.unfetchable(url)
+        self.stats_counter[outcome] += 1
+        return CheckRecord(
+            target_url=url,
+            outcome=outcome,
+            status=None,
+            error=error,
+            final_url=None,
+            checked_at=_now(),
+            attempts=[],
+        )
 
     def _page_record(
         self, response: Response, gi: dict, title: str | None, charset: str | None
@@ -701,9 +638,13 @@ class SiteSpider(scrapy.Spider):
             fetched_at=_now(),
             request_headers=request_headers,
         )
-        self.crawler.signals.send_catch_log(
-            CAPTURE_ARCHIVED, request=request, ref=warc, uri=response.url
-        )
+        # The HTTP cache remembers the capture a later 304 refers to; a spider built without a
+        # crawler (unit tests of the parse path) has no cache to tell.
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None:
+            crawler.signals.send_catch_log(
+                CAPTURE_ARCHIVED, request=request, ref=warc, uri=response.url
+            )
         return warc
 
     def _queue_recheck(self, request: Request) -> None:
@@ -832,7 +773,9 @@ class SiteSpider(scrapy.Spider):
             normalize_url(loc.strip())
             for loc in response.xpath("//*[local-name()='loc']/text()").getall()[:50_000]
         )
-        yield from self.schedule_many([(url, "page", 0) for url in urls if self._in_scope(url)])
+        yield from self.schedule_many(
+            [(url, "page", 0) for url in urls if is_fetchable(url) and self._in_scope(url)]
+        )
 
     @_tracked
     def _ignore(self, failure: Failure) -> None:
@@ -871,11 +814,14 @@ class SiteSpider(scrapy.Spider):
         is_list = listing.is_list or bool(datastores) or script_filled
         if not is_list:
             yield from self._article_date(text, url, page)
-            if not is_content_column(page.meta, crumbs, url):
-                return
             name = column_name(meta, crumbs, nav_name, page.title, key)
-            if colmod.classify_column(name, self.plan.column_types) == "other":
+            kind = colmod.classify_column(name, self.plan.column_types)
+            if kind == "other":
                 return  # 联系我们, 网站地图, 专题 pages: content, but no column any rule is about
+            if not (is_content_column(page.meta, crumbs, url) or colmod.inline_column(url, kind)):
+                return  # an article (the run's end drops articles that still look like columns)
+        if page.meta.get("nofollow"):
+            more = []  # further list pages are links the page forbids following
         for request in more:
             yield from self._source_request(request, key, gi)
         page_no = page_number(url, pager)
@@ -890,7 +836,7 @@ class SiteSpider(scrapy.Spider):
             column_url=self.state.column_url(key, url if page_no == 0 else key),
             page_url=url,
             name=column_name(meta, crumbs, nav_name, page.title, key),
-            items=[_item(i) for i in items],
+            items=[_item(i, page.charset) for i in items],
             is_list=is_list,
             placeholder=listing.placeholder,
             script_filled=script_filled,
@@ -1002,10 +948,24 @@ class SiteSpider(scrapy.Spider):
         }
 
 
-def _item(found: Any) -> ItemRecord:
+def _page_facts(page: PageRecord, extracted: ExtractResult) -> None:
+    """What the run's end needs from the page: its anchors, and whether it forbids following."""
+    if extracted.anchors is not None:
+        page.meta["anchors"] = extracted.anchors
+        if extracted.anchors_truncated:
+            page.meta["anchors_truncated"] = True
+    if extracted.nofollow:
+        page.meta["nofollow"] = True
+
+
+def _item(found: Any, encoding: str | None = None) -> ItemRecord:
+    # Items join their pages and links by URL: spelled like them (percent-encoded, the query
+    # in the page's encoding), not as the list wrote them (/政务公开/文章 1.html); a URL longer
+    # than the store's column is dropped (the item keeps its title and date).
+    url = normalize_url(found.url, encoding or "utf-8") if found.url else None
     return ItemRecord(
         title=(found.title or "")[:1000],
-        url=found.url,
+        url=url if url and len(url) <= URL.length else None,
         published=found.date,
         date_source=found.date_source,
         date_raw=found.date_raw,

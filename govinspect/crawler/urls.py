@@ -9,8 +9,9 @@ become one string. Query parameter order is kept on purpose: some CMS endpoints
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
@@ -55,9 +56,14 @@ SERVABLE_EXTENSIONS: frozenset[str] = (
 #: such an href is a real, broken link for users, not a template binding.
 HOSTLIKE_TLDS: frozenset[str] = frozenset({"cn", "com", "net", "org", "gov", "edu", "hk", "mo"})
 
-#: Schemes the crawler can fetch. Everything else (javascript:, mailto:, tel:, data:, about:,
-#: ftp:, weixin:, file:, C:\\...) is not a link the checker can verify.
+#: Schemes the crawler can fetch. Links with other schemes are recorded but never fetched:
+#: ``mailto:``, ``tel:``, ``ftp:``, ``weixin:`` ... as not checked, ``file:`` and Windows drive
+#: paths (``C:\\...``: one-letter "schemes") as invalid; ``NOT_LINK_SCHEMES`` are no links.
 FETCHABLE_SCHEMES: frozenset[str] = frozenset({"http", "https"})
+#: Schemes that run code or carry data inline: no target anybody could check.
+NOT_LINK_SCHEMES: frozenset[str] = frozenset({"javascript", "vbscript", "data", "about", "blob"})
+#: Schemes no visitor of a public page can follow (an editor's local file).
+BROKEN_SCHEMES: frozenset[str] = frozenset({"file"})
 
 #: Bare identifiers that are JavaScript values, never paths.
 JS_WORDS: frozenset[str] = frozenset(
@@ -75,8 +81,12 @@ _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _EMPTY_AUTHORITY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[/\\]{2,}(?:[/\\?#]|$)")
 # http(s), a non-empty host (name or [IPv6]), an optional numeric port, then path/query/end.
 _FETCHABLE_URL_RE = re.compile(
-    r"^https?://(?:[^/?#@]*@)?(?:\[[0-9A-Fa-f:.]+\]|[^/?#:@\[\]]+)(?::\d{1,5})?(?:[/?]|$)"
+    r"^https?://(?:[^/?#@]*@)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^/?#:@\[\]]+)(?::(?P<port>\d{1,5}))?"
+    r"(?:[/?]|$)"
 )
+# A host name as normalize_url leaves it (lowercase, IDNA): labels of letters, digits, - and _
+# (seen on real intranet hosts), none empty; one final dot allowed.
+_HOST_NAME_RE = re.compile(r"^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?$")
 _TAB_NEWLINE_RE = re.compile(r"[\t\n\r]")
 _C0_AND_SPACE = "".join(chr(i) for i in range(0x21))
 _ESCAPE_RE = re.compile(r"%([0-9A-Fa-f]{2})")
@@ -191,29 +201,74 @@ def _remove_dot_segments(path: str) -> str:
 
 # --- joining -----------------------------------------------------------------------------
 
+#: ``Target.problem`` values: a reference no browser can follow, and a non-HTTP scheme.
+INVALID = "invalid"
+OTHER_SCHEME = "scheme"
+#: Longest text kept for a reference that is not a fetchable URL (the store's URL columns).
+MAX_TEXT = 2048
 
-def resolve(base: str, href: str | None, encoding: str = "utf-8") -> str | None:
-    """Absolute, normalised URL for ``href`` as written on a page at ``base``.
 
-    Removes tabs/newlines anywhere and surrounding spaces (as browsers do), treats ``\\`` as
-    ``/`` in the path. Returns None for same-page fragments and empty hrefs, for non-HTTP
-    schemes (javascript:, mailto:, tel:, data:, about:, ...), for template pseudo-links
-    (``el.url``, ``{{x}}``, ``${x}``, ``logoutUrl``) and for URLs without a valid host.
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a reference written on a page points.
+
+    ``problem`` None: ``url`` is the absolute, normalised http(s) URL. ``INVALID``: no browser
+    can follow it (``http://``, ``http://localhost]``, ``file:``, ``C:\\a.doc``); ``url`` is the
+    text as written, made absolute where joining still worked. ``OTHER_SCHEME``: ``mailto:``,
+    ``tel:``, ``ftp:`` ...; ``url`` is the text as written with the scheme lowercased.
+    ``fragment`` is the fragment as written ('' when there is none); ``url`` never has one.
     """
-    if not href:
-        return None
+
+    url: str
+    problem: str | None = None
+    fragment: str = ""
+
+
+def clean_reference(href: str) -> str:
+    """An attribute value as browsers read it: outer spaces and controls off, no tabs/newlines."""
     ref = href.strip(_C0_AND_SPACE)
     if "\t" in ref or "\n" in ref or "\r" in ref:
         ref = _TAB_NEWLINE_RE.sub("", ref)
+    return ref
+
+
+def classify(
+    base: str, href: str | None, encoding: str = "utf-8", *, script: bool = False
+) -> Target | None:
+    """What ``href`` written on a page at ``base`` points to; None when it is no link at all.
+
+    Not links: empty values, same-page fragments (``#x``: the caller decides about anchors),
+    ``javascript:``/``data:``/``about:`` and unrendered template syntax (``{{x}}``, ``${x}``,
+    ``<%=x%>``). ``script``: the value is a string literal found in script code, where bare
+    JavaScript identifiers and calls (``el.url``, ``logoutUrl``, ``openWin(1)``) are not
+    links either; in an ``href``/``src`` attribute they are (a browser follows them). Never
+    raises.
+    """
+    if not href:
+        return None
+    ref = clean_reference(href)
     if not ref or ref[0] == "#":
         return None
     # Memo keys independent of the page where possible: site-wide header/footer links are
     # absolute or root-relative and repeat on every page.
     if ref[:8].lower().startswith(("http://", "https://")):
-        return _resolve("", ref, encoding)
+        return _classify("", ref, encoding, script)
     if ref[0] == "/" and ref[1:2] not in ("/", "\\"):
-        return _resolve(_origin(base), ref, encoding)
-    return _resolve(base, ref, encoding)
+        return _classify(_origin(base), ref, encoding, script)
+    return _classify(base, ref, encoding, script)
+
+
+def resolve(base: str, href: str | None, encoding: str = "utf-8") -> str | None:
+    """Absolute, normalised URL for ``href`` as written on a page at ``base``, if fetchable.
+
+    Removes tabs/newlines anywhere and surrounding spaces (as browsers do), treats ``\\`` as
+    ``/`` in the path. Returns None for same-page fragments and empty hrefs, for non-HTTP
+    schemes (javascript:, mailto:, tel:, data:, about:, ...), for template pseudo-links
+    (``el.url``, ``{{x}}``, ``${x}``, ``logoutUrl``) and for invalid URLs (see :func:`classify`,
+    which tells these apart).
+    """
+    target = classify(base, href, encoding, script=True)
+    return target.url if target is not None and target.problem is None else None
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -226,22 +281,80 @@ def _origin(base: str) -> str:
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _resolve(base: str, ref: str, encoding: str) -> str | None:
+def _classify(base: str, ref: str, encoding: str, script: bool) -> Target | None:
+    fragment = ref.partition("#")[2]
     scheme = _SCHEME_RE.match(ref)
     if scheme:
-        if scheme.group(1).lower() not in FETCHABLE_SCHEMES:
+        name = scheme.group(1).lower()
+        if name in NOT_LINK_SCHEMES:
             return None
+        if name not in FETCHABLE_SCHEMES:
+            problem = INVALID if name in BROKEN_SCHEMES or len(name) == 1 else OTHER_SCHEME
+            return Target(_text(name + ref[len(name) :]), problem, fragment)
         if _EMPTY_AUTHORITY_RE.match(ref):
-            return None  # "http://" or "http:///x": browsers reject these, joining would not
-    elif is_pseudo_link(ref):
+            # "http://" or "http:///x": browsers reject these; joining would not.
+            return Target(_text(ref), INVALID, fragment)
+    elif is_pseudo_link(ref) if script else bool(_TEMPLATE_RE.search(ref)):
         return None
-    ref = _fix_backslashes(ref)
+    fixed = _fix_backslashes(ref)
     try:
-        joined = urljoin(base, ref) if base else ref
-    except ValueError:
-        return None
+        joined = urljoin(base, fixed) if base else fixed
+    except ValueError:  # "http://localhost]", "//[::1": the host cannot be parsed
+        if ref.startswith("//") and base:
+            fixed = base.partition(":")[0] + ":" + fixed
+        return Target(_text(fixed), INVALID, fragment)
     url = normalize_url(joined, encoding)
-    return url if _FETCHABLE_URL_RE.match(url) else None
+    if not is_fetchable(url):
+        return Target(_text(joined), INVALID, fragment)
+    return Target(url, None, fragment)
+
+
+def _text(ref: str) -> str:
+    return ref.partition("#")[0][:MAX_TEXT]
+
+
+def is_fetchable(url: str) -> bool:
+    """True for an http(s) URL with a valid host and port (what a request can be made for)."""
+    match = _FETCHABLE_URL_RE.match(url)
+    if match is None:
+        return False
+    port = match.group("port")
+    if port is not None and int(port) > 65535:
+        return False
+    host = match.group("host")
+    return host.startswith("[") or bool(_HOST_NAME_RE.match(host))
+
+
+def unfetchable_problem(url: str) -> str | None:
+    """Why no request can be made for a recorded link target: None (it can), ``OTHER_SCHEME``
+    (``mailto:`` ...) or ``INVALID``; from the stored text alone (a resumed run has no more)."""
+    if is_fetchable(url):
+        return None
+    scheme = _SCHEME_RE.match(url)
+    name = scheme.group(1).lower() if scheme else ""
+    if len(name) > 1 and name not in FETCHABLE_SCHEMES and name not in BROKEN_SCHEMES:
+        return OTHER_SCHEME
+    return INVALID
+
+
+def join_url(base: str, ref: str) -> str:
+    """``urljoin`` that never raises: a reference that cannot be joined is returned as written.
+
+    For the page analysers (lists, breadcrumbs, navigation): one malformed ``href`` must never
+    cost the page (``urljoin`` raises ``ValueError`` on ``http://localhost]``).
+    """
+    try:
+        return urljoin(base, ref)
+    except ValueError:
+        return ref
+
+
+def split_url(url: str) -> SplitResult:
+    """``urlsplit`` that never raises: what cannot be split is all path, with no host."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return SplitResult("", "", url, "", "")
 
 
 def _fix_backslashes(ref: str) -> str:

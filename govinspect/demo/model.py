@@ -330,6 +330,7 @@ def _build_site(spec: SiteSpec, scale: int) -> Site:
     for col in columns:
         _fill_column(site, col, scale)
     _add_policies(site)
+    _add_self_checks(site)
     for col in columns:
         # Newest first; same-day items keep their generation order (stable across scales).
         col.items.sort(key=lambda i: (-(i.date or date.min).toordinal(), i.uid))
@@ -646,6 +647,35 @@ def _add_policies(site: Site) -> None:
             )
         )
         d -= timedelta(days=rng.randint(15, 40))
+
+
+def _add_self_checks(site: Site) -> None:
+    """The unit's quarterly self-check posts (自查整改情况), in the columns the spec names."""
+    by_key = {c.key: c for c in site.columns}
+    for n, spec in enumerate(site.spec.self_checks):
+        col = by_key[spec.column]
+        # Outside the generic items' uid range at every scale.
+        uid = 9_000_000 + col.spec.column_id * 100 + n
+        body = (
+            f"根据政府网站与政务新媒体检查工作要求，{site.spec.name}对{spec.year}年第"
+            f"{'一二三四'[spec.quarter - 1]}季度本单位政府网站和政务新媒体开展了全面自查。",
+            "一、自查情况。本季度共检查栏目、链接和政务新媒体账号，发现问题已逐项登记。",
+            "二、整改情况。发现的问题均已整改完毕，整改情况已逐项核实。",
+        )
+        col.items.append(
+            Item(
+                uid=uid,
+                kind="article",
+                title=spec.title,
+                path=item_path(site.spec.style, col, spec.published, uid),
+                date=spec.published,
+                time="15:30",
+                source=site.spec.name,
+                body=body,
+                column=col.key,
+                extra={"self_check": f"{spec.year}Q{spec.quarter}"},
+            )
+        )
 
 
 def _policy_item(site: Site, col: Column, ps: PolicySpec, n: int, rng: random.Random) -> Item:

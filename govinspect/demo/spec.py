@@ -114,6 +114,17 @@ class ConsultationSpec:
 
 
 @dataclass(frozen=True)
+class SelfCheckSpec:
+    """A quarterly self-check post (自查整改情况) placed in a column of the unit's site."""
+
+    column: str  # column key
+    year: int
+    quarter: int
+    published: date
+    title: str
+
+
+@dataclass(frozen=True)
 class SiteSpec:
     id: str
     name: str
@@ -143,6 +154,7 @@ class SiteSpec:
     column_types: tuple[tuple[str, str], ...] = ()
     search_path: str = "/search/"
     contact_path: str = "/lxwm/"
+    self_checks: tuple[SelfCheckSpec, ...] = ()
 
 
 # The outside-world assets every government page carries (served by the feeds/external host).
@@ -767,6 +779,24 @@ COUNTY = SiteSpec(
     sitemap_page="/wzdt/",
     sitemap_xml=True,
     search_path="/search/",
+    # 2026Q2 published on time, 2026Q1 (due 2026-05-31) missing; 2025Q4 is older than the
+    # checked year but found.
+    self_checks=(
+        SelfCheckSpec(
+            "tzgg",
+            2026,
+            2,
+            date(2026, 8, 26),
+            "示范县人民政府2026年第二季度政府网站和政务新媒体自查整改情况报告",
+        ),
+        SelfCheckSpec(
+            "tzgg",
+            2025,
+            4,
+            date(2026, 2, 24),
+            "关于2025年第四季度政府网站和政务新媒体检查情况的通报",
+        ),
+    ),
 )
 
 
@@ -1494,6 +1524,22 @@ MODERN = SiteSpec(
     sitemap_page=None,
     sitemap_xml=True,
     search_path="/search/",
+    self_checks=(
+        SelfCheckSpec(
+            "tzgg",
+            2026,
+            1,
+            date(2026, 5, 20),
+            "示范县发展和改革委员会2026年第一季度政府网站自查整改情况",
+        ),
+        SelfCheckSpec(
+            "tzgg",
+            2026,
+            2,
+            date(2026, 8, 18),
+            "示范县发展和改革委员会2026年第二季度政府网站自查整改情况",
+        ),
+    ),
 )
 
 SITES: tuple[SiteSpec, ...] = (COUNTY, DEPT, MODERN)

@@ -25,6 +25,10 @@ STALE_DAYS: dict[str, int] = {
 }
 HOME_STALE_DAYS = 14
 FEED_STALE_DAYS = 14
+# Quarterly self-check posts: due by the end of the 2nd month of the next quarter; the quarters
+# begun within a year before as-of are judged (the default rubrics' thresholds.self_check).
+SELF_CHECK_DEADLINE_MONTH = 2
+SELF_CHECK_LOOKBACK_DAYS = 365
 INTERPRETATION_LATE_WORKDAYS = 3
 # 互动交流 as planted (the national defaults of the packaged rubrics).
 LETTER_LOOKBACK_DAYS = 365
@@ -291,6 +295,41 @@ def _annual(site: Site, urls: Urls, as_of: date) -> dict[str, Any]:
     }
 
 
+def _quarter_deadline(year: int, quarter: int) -> date:
+    """End of the 2nd month of the next quarter (the rule the default rubrics apply)."""
+    month = quarter * 3 + SELF_CHECK_DEADLINE_MONTH
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _self_checks(site: Site, urls: Urls, as_of: date) -> dict[str, Any]:
+    posts = [i for c in site.columns for i in c.items if "self_check" in i.extra]
+    present = {i.extra["self_check"] for i in posts}
+    since = as_of - timedelta(days=SELF_CHECK_LOOKBACK_DAYS)
+    due = []
+    for year in range(since.year, as_of.year + 1):
+        for quarter in (1, 2, 3, 4):
+            start = date(year, quarter * 3 - 2, 1)
+            if since <= start <= as_of and _quarter_deadline(year, quarter) < as_of:
+                due.append(f"{year}Q{quarter}")
+    return {
+        "self_checks": {
+            "posts": [
+                {
+                    "quarter": i.extra["self_check"],
+                    "url": urls.url(site.id, i.path),
+                    "title": i.title,
+                    "date": _iso(i.date),
+                    "column": i.column,
+                }
+                for i in posts
+            ],
+            "due": due,
+            "missing": [q for q in due if q not in present],
+        }
+    }
+
+
 def _letters(site: Site, urls: Urls) -> list[dict[str, Any]]:
     return [
         {
@@ -470,6 +509,7 @@ def site_truth(site: Site, urls: Urls, as_of: date) -> dict[str, Any]:
         "policies": _policies(site, urls),
         "guide": _guide(site, urls),
         **_annual(site, urls, as_of),
+        **_self_checks(site, urls, as_of),
         "letters": _letters(site, urls),
         "consultations": _consultations(site, urls),
         "interaction": _interaction(site, urls, as_of),

@@ -120,12 +120,17 @@ def _unit_report(
 ) -> UnitReport:  # fmt: skip
     from govinspect.reports.chart import trend_png
     from govinspect.reports.evidence import unit_refs
+    from govinspect.reports.rectification import rectification
 
     as_of = date.fromisoformat(export["as_of"])
     with store.session() as session:
         periods = period.last(int(data()["trend_periods"]))
         history = unit_history(session, unit["id"], periods, (export["run_id"], as_of))
         refs = unit_refs(session, unit, Path(settings.data_dir))
+        previous = history.get(period.previous())
+        fates = rectification(
+            session, unit["id"], period.previous(), previous.run_id if previous else None, as_of
+        )
     report = build_unit_report(
         unit,
         period=period,
@@ -134,6 +139,7 @@ def _unit_report(
         generated=generated,
         history=history,
         refs=refs,
+        rectification=fates,
     )
     if not charts:
         return report

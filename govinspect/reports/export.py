@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import select
 
+from govinspect.checks.lifecycle_store import actions_of, fixed_in_run
 from govinspect.checks.run import latest_check_run
 from govinspect.errors import GovinspectError
 from govinspect.store.db import Store
@@ -23,7 +24,8 @@ from govinspect.store.models import Finding, Run, Score, Unit
 SCHEMA_VERSION = 1
 CSV_FIELDS = (
     "run_id", "as_of", "unit_id", "unit_name", "category", "finding_id", "check", "indicator",
-    "rule", "severity", "count", "points", "message", "urls", "evidence",
+    "rule", "severity", "count", "points", "message", "urls", "evidence", "key", "status",
+    "first_seen", "deadline", "suppressed",
 )  # fmt: skip
 
 
@@ -39,8 +41,13 @@ def _run(session: Any, run_id: int | None) -> Run:
     return run
 
 
-def _finding(row: Finding) -> dict[str, Any]:
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _finding(row: Finding, actions: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     evidence = dict(row.evidence or {})
+    suppressed = evidence.get("suppressed")
     return {
         "id": row.id,
         "check": row.check,
@@ -51,6 +58,27 @@ def _finding(row: Finding) -> dict[str, Any]:
         "message": row.message,
         "urls": list(row.urls or []),
         "evidence": evidence,
+        "key": row.key,
+        "subject": evidence.get("subject"),
+        "status": row.status,
+        "first_seen": _iso(row.first_seen),
+        "last_seen": _iso(row.last_seen),
+        "deadline": _iso(row.deadline),
+        "suppressed": suppressed.get("by") if isinstance(suppressed, dict) else None,
+        "actions": actions.get(row.key, []) if row.key else [],
+    }
+
+
+def _warnings(findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """Early warnings (预警) of the unit in this run: how many, how many new, per rule."""
+    warnings = [f for f in findings if f["severity"] == "warning"]
+    rules: dict[str, int] = {}
+    for f in warnings:
+        rules[f["rule"]] = rules.get(f["rule"], 0) + 1
+    return {
+        "total": len(warnings),
+        "new": sum(1 for f in warnings if f["status"] in ("new", "reopened")),
+        "rules": rules,
     }
 
 
@@ -73,6 +101,8 @@ def _defaults(unit: Unit) -> dict[str, Any]:
         "homepage": {"url": unit.website, "last_update": None},
         "dead_links": [],
         "unknown_links": [],
+        "missing_anchors": [],
+        "not_checked_links": [],
         "columns": [],
         "interpretation": {
             "column_url": None,
@@ -86,6 +116,8 @@ def _defaults(unit: Unit) -> dict[str, Any]:
             "latest_annual_report_missing": None,
         },
         "new_media": [],
+        "excluded_links": [],
+        "self_check": {"quarters": []},
         "interaction": {"letters": None, "consultations": [], "interviews": None},
     }
 
@@ -96,9 +128,11 @@ def _unit(
     rubric: dict[str, Any],
     scores: list[Score],
     findings: list[Finding],
+    actions: dict[str, list[dict[str, Any]]],
+    fixed: list[dict[str, Any]],
 ) -> dict[str, Any]:
     report = {**_defaults(unit), **(info.get("report") or {})}
-    exported = [_finding(row) for row in findings]
+    exported = [_finding(row, actions) for row in findings]
     return {
         "id": unit.id,
         "name": unit.name,
@@ -123,6 +157,8 @@ def _unit(
             if f["severity"] == "veto"
         ],
         **report,
+        "fixed_since_previous": fixed,
+        "warnings": _warnings(exported),
         "findings": exported,
     }
 
@@ -148,10 +184,14 @@ def export_json(store: Store, run_id: int | None = None, data_dir: Path | None =
             findings.setdefault(row.unit_id, []).append(row)
         infos = summary.get("units", {})
         rubrics = summary.get("rubrics", {})
+        keys = [row.key for rows in findings.values() for row in rows if row.key]
+        # The audit trail as it stood when the run ended (a later action shows in later runs).
+        actions = actions_of(session, keys, until=run.finished_at)
+        fixed = fixed_in_run(session, run.id)
         exported = [
             _unit(
                 units[uid], infos[uid], rubrics.get(units[uid].category, {}),
-                scores.get(uid, []), findings.get(uid, []),
+                scores.get(uid, []), findings.get(uid, []), actions, fixed.get(uid, []),
             )
             for uid in order if uid in units and uid in infos
         ]  # fmt: skip
@@ -203,6 +243,11 @@ def export_csv(store: Store, run_id: int | None, out: TextIO, data_dir: Path | N
                 "message": finding["message"],
                 "urls": " ".join(finding["urls"]),
                 "evidence": json.dumps(finding["evidence"], ensure_ascii=False, sort_keys=True),
+                "key": finding["key"],
+                "status": finding["status"],
+                "first_seen": finding["first_seen"],
+                "deadline": finding["deadline"],
+                "suppressed": finding["suppressed"],
             })  # fmt: skip
             rows += 1
     return rows

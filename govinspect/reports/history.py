@@ -71,7 +71,8 @@ def _dead_link_counts(session: Session, unit_id: str, run_ids: list[int]) -> dic
             Finding.unit_id == unit_id, Finding.run_id.in_(run_ids)
         )
     ):
-        if (evidence or {}).get("rule") in rules:
+        # Excluded and ignored dead links are shown in the report, never counted.
+        if (evidence or {}).get("rule") in rules and not (evidence or {}).get("suppressed"):
             counts[run_id] += 1
     return counts
 

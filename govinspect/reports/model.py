@@ -7,7 +7,7 @@ Values stay plain text here: the renderers escape them (Jinja2 autoescape, pytho
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -15,9 +15,10 @@ from govinspect.checks.tables import label
 from govinspect.reports.evidence import EvidenceRef
 from govinspect.reports.history import PeriodResult
 from govinspect.reports.period import Period
+from govinspect.reports.rectification import Rectification
 from govinspect.reports.texts import data, number, text
 
-SEVERITY_ORDER = ("veto", "deduction", "notice")
+SEVERITY_ORDER = ("veto", "deduction", "warning", "notice")
 _COLUMN_STATE_ORDER = ("stale", "blank", "script_filled", "not_list", "ok")
 
 
@@ -89,6 +90,8 @@ class DeadLinkRow:
     found_on: tuple[str, ...]
     found_on_total: int
     on_homepage: bool
+    excluded: str | None = None  # the registry's exclude_links pattern, when excluded
+    ignored: bool = False  # an operator ignored it (a false positive): not counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,7 @@ class UnitReport:
     chart_warning: str | None = None
     findings: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     refs: dict[int, tuple[EvidenceRef, ...]] = field(default_factory=dict)
+    rectification: Rectification | None = None
 
     @property
     def verdict(self) -> str:
@@ -259,7 +263,18 @@ def column_rows(columns: list[dict[str, Any]]) -> tuple[ColumnRow, ...]:
     return tuple(row for _, row in rows)
 
 
-def dead_link_rows(links: list[dict[str, Any]]) -> tuple[DeadLinkRow, ...]:
+def dead_link_rows(
+    links: list[dict[str, Any]], excluded: list[dict[str, Any]] | None = None
+) -> tuple[DeadLinkRow, ...]:
+    """The dead links, then the excluded ones (shown, never counted)."""
+    marked = tuple(
+        replace(row, excluded=link.get("pattern") or "")
+        for row, link in zip(_dead_link_rows(excluded or []), excluded or [], strict=True)
+    )
+    return _dead_link_rows(links) + marked
+
+
+def _dead_link_rows(links: list[dict[str, Any]]) -> tuple[DeadLinkRow, ...]:
     shown = data()["found_on_shown"]
     return tuple(
         DeadLinkRow(
@@ -273,6 +288,7 @@ def dead_link_rows(links: list[dict[str, Any]]) -> tuple[DeadLinkRow, ...]:
             found_on=tuple(link.get("found_on") or [])[:shown],
             found_on_total=int(link.get("found_on_total") or len(link.get("found_on") or [])),
             on_homepage=bool(link.get("on_homepage")),
+            ignored=bool(link.get("ignored")),
         )
         for link in links
     )
@@ -363,11 +379,12 @@ def build_unit_report(
     generated: str,
     history: dict[Period, PeriodResult],
     refs: dict[int, tuple[EvidenceRef, ...]],
+    rectification: Rectification | None = None,
 ) -> UnitReport:
     """Everything a self-check report shows, from the export of one unit."""
     previous_period = period.previous()
     previous = history.get(previous_period)
-    dead_now = len(unit.get("dead_links") or [])
+    dead_now = sum(1 for link in unit.get("dead_links") or [] if not link.get("ignored"))
     trend = tuple(TrendPoint(p, history.get(p)) for p in period.last(int(data()["trend_periods"])))
     return UnitReport(
         unit=unit,
@@ -393,10 +410,11 @@ def build_unit_report(
         vetoes=tuple(unit.get("vetoes") or []),
         groups=fix_groups(unit["findings"], finding_points(unit), refs),
         columns=column_rows(unit.get("columns") or []),
-        dead_links=dead_link_rows(unit.get("dead_links") or []),
+        dead_links=dead_link_rows(unit.get("dead_links") or [], unit.get("excluded_links") or []),
         accounts=account_rows(unit.get("new_media") or []),
         trend=trend,
         interaction=interaction_rows(unit.get("interaction")),
         findings=tuple(unit["findings"]),
         refs=refs,
+        rectification=rectification,
     )

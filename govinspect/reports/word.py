@@ -175,7 +175,12 @@ def _dead_links(doc: DocumentType, r: UnitReport) -> None:
         pages = "\n".join(d.found_on)
         if d.found_on_total > len(d.found_on):
             pages += "\n" + text("found_on_more", total=d.found_on_total)
-        _row(table, [d.text, d.url, d.reason, pages])
+        reason = d.reason
+        if d.excluded is not None:
+            reason += "\n" + text("excluded_link", pattern=d.excluded)
+        if d.ignored:
+            reason += "\n" + text("ignored_link")
+        _row(table, [d.text, d.url, reason, pages])
 
 
 def _accounts(doc: DocumentType, r: UnitReport) -> None:
@@ -226,21 +231,33 @@ def _trend(doc: DocumentType, r: UnitReport) -> None:
     _note(doc, t["trend_note"])
 
 
+def _rectification(doc: DocumentType, r: UnitReport) -> None:
+    t = data()["text"]
+    doc.add_heading(t["rectification"], level=1)
+    fates = r.rectification
+    if fates is None or not fates.rows:
+        doc.add_paragraph(t["rectification_none"])
+        return
+    doc.add_paragraph(xml_safe(fates.summary))
+    _note(doc, t["rectification_note"])
+    table = _table(doc, [t["indicator"], t["problem"], t["first_seen"], t["fate"], t["evidence"]])
+    for row in fates.rows:
+        cells = _row(
+            table, [row.indicator, row.message, row.first_seen, row.fate_label, row.detail]
+        )
+        if row.fate in ("overdue", "open"):
+            cells[3].paragraphs[0].runs[0].font.color.rgb = RED
+
+
 def write_docx(report: UnitReport, path: Path) -> None:
     """Write the self-check report as a .docx file."""
     doc = Document()
     _setup(doc)
     _header(doc, report)
     for section in (
-        _scores,
-        _vetoes,
-        _fixes,
-        _columns,
-        _dead_links,
-        _accounts,
-        _interaction,
-        _trend,
-    ):
+        _scores, _vetoes, _fixes, _columns, _dead_links, _accounts, _interaction, _trend,
+        _rectification,
+    ):  # fmt: skip
         section(doc, report)
     _note(doc, data()["text"]["footer"])
     doc.core_properties.title = xml_safe(f"{report.unit['name']} {data()['text']['title']}")

@@ -245,8 +245,10 @@ def finalize_columns(
         )
     }
     columns = list(session.scalars(select(Column).where(Column.run_id == run_id)))
+    articles = _articles(session, run_id, columns)
+    columns = [c for c in columns if c not in articles]
     channels = _channels(session, run_id, columns)
-    for column in channels:
+    for column in (*articles, *channels):
         session.execute(delete(ColumnItem).where(ColumnItem.column_id == column.id))
         session.delete(column)
     columns = [c for c in columns if c not in channels]
@@ -267,13 +269,63 @@ def finalize_columns(
     return len(columns)
 
 
+def _articles(session: Session, run_id: int, columns: list[Column]) -> list[Column]:
+    """Content pages recorded as columns that are articles of a column.
+
+    A page that shows no list is a column only as a section's single content page (the guide
+    shown inline).  Many CMSs print ``ColumnName`` (without ``ArticleTitle``) or a breadcrumb
+    ending in a link to the page itself on every article, so only the whole run can tell: a
+    page that some column lists as an item, or that names itself after a list column, is an
+    article of that column.
+    """
+    content = [c for c in columns if not c.is_list]
+    if not content:
+        return []
+    spellings: dict[str, Column] = {}
+    for column in content:
+        for url in (column.url, *(column.list_pages or [])):
+            spellings[url] = column
+    # A list may link the address before a redirect: the page row knows both.
+    for chunk in _chunks(list(spellings)):
+        for url, final in session.execute(
+            select(Page.url, Page.final_url).where(Page.run_id == run_id, Page.final_url.in_(chunk))
+        ):
+            spellings.setdefault(url, spellings[final])
+    found: dict[int, Column] = {}
+    for chunk in _chunks(list(spellings)):
+        for url, column_id in session.execute(
+            select(ColumnItem.url, ColumnItem.column_id)
+            .where(ColumnItem.run_id == run_id, ColumnItem.url.in_(chunk))
+            .distinct()
+        ):
+            column = spellings[url]
+            if column_id != column.id:
+                found[column.id] = column
+    filled = set(
+        session.scalars(select(ColumnItem.column_id).where(ColumnItem.run_id == run_id).distinct())
+    )
+    list_names = {c.name for c in columns if c.is_list and c.id in filled}
+    for column in content:
+        if column.name in list_names:
+            found[column.id] = column
+    return list(found.values())
+
+
 #: A list page whose items are mostly other columns' items is a channel page (频道: 新闻中心
 #: showing the newest of 要闻, 动态 ...), not a column of its own.
 CHANNEL_SHARE = 0.8
 CHANNEL_MIN_ITEMS = 3
+#: Columns a channel draws its items from when its sub-columns are not known otherwise.
+CHANNEL_MIN_SOURCES = 2
 
 
 def _channels(session: Session, run_id: int, columns: list[Column]) -> list[Column]:
+    """Channel pages: most items are other columns' items, and it has sub-columns.
+
+    Sub-columns are known from breadcrumbs or URL folders; a site without either still shows
+    a channel by what it lists: the newest items of several other columns, no one of which
+    holds most of them.
+    """
     by_column: dict[int, set[str]] = defaultdict(set)
     for column_id, url in session.execute(
         select(ColumnItem.column_id, ColumnItem.url).where(
@@ -286,13 +338,19 @@ def _channels(session: Session, run_id: int, columns: list[Column]) -> list[Colu
         own = by_column.get(column.id, set())
         if len(own) < CHANNEL_MIN_ITEMS:
             continue
-        children = [
-            c
-            for c in columns
-            if c is not column and (c.parent_url == column.url or c.url.startswith(column.url))
-        ]
-        elsewhere = set().union(*(by_column.get(c.id, set()) for c in columns if c is not column))
-        if children and len(own & elsewhere) >= CHANNEL_SHARE * len(own):
+        others = [c for c in columns if c is not column]
+        shared = {c.id: own & by_column.get(c.id, set()) for c in others}
+        elsewhere = set().union(*shared.values())
+        if len(own & elsewhere) < CHANNEL_SHARE * len(own):
+            continue
+        children = any(c.parent_url == column.url or c.url.startswith(column.url) for c in others)
+        # Without known sub-columns: items of several columns, not a selection of one column
+        # (a 图片新闻 list repeating 工作动态 items is a column of its own).
+        sources = [urls for urls in shared.values() if urls]
+        several = len(sources) >= CHANNEL_MIN_SOURCES and max(
+            map(len, sources)
+        ) < CHANNEL_SHARE * len(own)
+        if children or several:
             found.append(column)
     return found
 
@@ -343,16 +401,148 @@ class Frontier:
     pages_done: int
 
 
+#: Link kind of a ``page#fragment`` target: decided at the run's end, never fetched.
+ANCHOR_KIND = "anchor"
+
+
+def _nofollow_pages(run_id: int) -> Any:
+    """SQL: ids of the run's pages whose ``<meta name="robots">`` forbids following links.
+
+    A subquery over pages (each page's JSON read once), not a filter on the links join.
+    """
+    return select(Page.id).where(Page.run_id == run_id, _nofollow())
+
+
+def _nofollow() -> Any:
+    return Page.meta["nofollow"].as_boolean().is_(True)
+
+
 def resume_frontier(session: Session, run_id: int) -> Frontier:
     # Done means verified: a page stored without its check (the batch boundary fell between
     # them) is fetched again; the page row is kept and its links are not written twice.
+    # Anchor targets and the links of nofollow pages are never fetched (see finish_links).
     done = set(session.scalars(select(LinkCheck.target_url).where(LinkCheck.run_id == run_id)))
     pages_done = session.scalar(select(func.count()).select_from(Page).where(Page.run_id == run_id))
     rows = session.execute(
         select(Link.target_url, func.min(Link.kind), func.min(Page.depth))
         .join(Page, Page.id == Link.page_id)
-        .where(Link.run_id == run_id)
+        .where(
+            Link.run_id == run_id,
+            Link.kind != ANCHOR_KIND,
+            Link.page_id.not_in(_nofollow_pages(run_id)),
+        )
         .group_by(Link.target_url)
     )
     pending = [(url, kind, depth) for url, kind, depth in rows if url not in done]
     return Frontier(done=done, pending=pending, pages_done=pages_done or 0)
+
+
+# --- the run's end: anchors, nofollow links, notes ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorPage:
+    """The page an anchor target points into, as stored (``anchors`` None: not parsed)."""
+
+    url: str
+    status: int | None
+    state: str
+    anchors: list[str] | None
+    truncated: bool
+    warc: tuple[str, int] | None
+
+
+def anchor_targets(session: Session, run_id: int) -> dict[str, AnchorPage | None]:
+    """Every ``page#fragment`` target of the run still undecided, with its page if crawled."""
+    decided = select(LinkCheck.target_url).where(LinkCheck.run_id == run_id)
+    targets = list(
+        session.scalars(
+            select(Link.target_url)
+            .where(
+                Link.run_id == run_id,
+                Link.kind == ANCHOR_KIND,
+                Link.target_url.not_in(decided),
+            )
+            .distinct()
+        )
+    )
+    wanted = sorted({t.partition("#")[0] for t in targets})
+    pages: dict[str, AnchorPage] = {}
+    for column in (Page.url, Page.final_url):  # a page is known by its URL, or where it went
+        missing = [u for u in wanted if u not in pages]
+        for chunk in _chunks(missing):
+            for row in session.scalars(
+                select(Page).where(Page.run_id == run_id, column.in_(chunk))
+            ):
+                meta = row.meta or {}
+                key = row.url if column is Page.url else row.final_url
+                pages.setdefault(
+                    key or row.url,
+                    AnchorPage(
+                        url=row.url,
+                        status=row.status,
+                        state=row.state,
+                        anchors=meta.get("anchors"),
+                        truncated=bool(meta.get("anchors_truncated")),
+                        warc=(row.warc_file, row.warc_offset)
+                        if row.warc_file and row.warc_offset is not None
+                        else None,
+                    ),
+                )
+    return {t: pages.get(t.partition("#")[0]) for t in targets}
+
+
+def nofollow_only_targets(session: Session, run_id: int) -> list[str]:
+    """Targets linked only from pages whose ``<meta name="robots">`` forbids following them.
+
+    Every other link target was verified; these are never fetched (not followed) and get no
+    check until now.
+    """
+    decided = select(LinkCheck.target_url).where(LinkCheck.run_id == run_id)
+    return list(
+        session.scalars(
+            select(Link.target_url)
+            .where(
+                Link.run_id == run_id,
+                Link.kind != ANCHOR_KIND,
+                Link.page_id.in_(_nofollow_pages(run_id)),
+                Link.target_url.not_in(decided),
+            )
+            .distinct()
+            .order_by(Link.target_url)
+        )
+    )
+
+
+#: Examples kept per note in the run summary.
+NOTE_EXAMPLES = 5
+
+
+def page_notes(session: Session, run_id: int) -> dict[str, dict[str, Any]]:
+    """Pages whose links were not followed (nofollow), and pages an analysis step failed on.
+
+    ``{"nofollow": {"count", "examples": [url]}, "analysis_errors": {"count", "examples":
+    [{"url", "step", "error"}]}}``; a note only when it has pages.
+    """
+    notes: dict[str, dict[str, Any]] = {}
+    nofollow = list(
+        session.scalars(
+            select(Page.url).where(Page.run_id == run_id, _nofollow()).order_by(Page.id)
+        )
+    )
+    if nofollow:
+        notes["nofollow"] = {"count": len(nofollow), "examples": nofollow[:NOTE_EXAMPLES]}
+    failed = session.execute(
+        select(Page.url, Page.meta["analysis_errors"])
+        .where(Page.run_id == run_id, Page.meta["analysis_errors"].as_json().is_not(None))
+        .order_by(Page.id)
+    ).all()
+    failed = [(url, errors) for url, errors in failed if errors]
+    if failed:
+        notes["analysis_errors"] = {
+            "count": len(failed),
+            "examples": [
+                {"url": url, **error} for url, errors in failed[:NOTE_EXAMPLES] for error in errors
+            ][:NOTE_EXAMPLES],
+        }
+    return notes

@@ -19,6 +19,14 @@ TLS_ERROR = "tls_error"
 REDIRECT_LOOP = "redirect_loop"
 BLOCKED = "blocked"
 ROBOTS_EXCLUDED = "robots_excluded"
+#: A link no browser can follow (``http://``, ``http://localhost]``, ``file:``): recorded from
+#: the page, never fetched.
+INVALID_URL = "invalid_url"
+#: A link the crawler does not fetch: ``mailto:``, ``tel:``, ``ftp:`` ..., or a target only
+#: linked from pages whose ``<meta name="robots">`` says nofollow.
+NOT_CHECKED = "not_checked"
+#: ``page.html#part``: the page is there, the anchor ``part`` is not (crawler/anchors.py).
+MISSING_ANCHOR = "missing_anchor"
 
 #: Outcomes that make a target dead (counted against the site).
 DEAD = frozenset(
@@ -31,9 +39,13 @@ DEAD = frozenset(
         TIMEOUT,
         TLS_ERROR,
         REDIRECT_LOOP,
+        INVALID_URL,
     }
 )
 #: Outcomes that say nothing about the target: we were not allowed to look.  Listed apart,
 #: never counted as dead.
 UNKNOWN = frozenset({BLOCKED, ROBOTS_EXCLUDED})
+#: Outcomes listed apart as their own kind, never counted as dead: not fetched on purpose, or
+#: a missing place in a page that exists (each under its own report key, checks/data/tables.yaml).
+NOTED = frozenset({NOT_CHECKED, MISSING_ANCHOR})
 #: Every other outcome (``ok``) is not reported.

@@ -345,10 +345,16 @@ class Finding(Base):
     unit_id: Mapped[str] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
     check: Mapped[str] = mapped_column(String(60))
     indicator: Mapped[str] = mapped_column(String(100))
-    severity: Mapped[str] = mapped_column(String(20))  # veto | deduction | notice
+    severity: Mapped[str] = mapped_column(String(20))  # veto | deduction | warning | notice
     message: Mapped[str] = mapped_column(LONG)
     urls: Mapped[list[Any]] = mapped_column(default=list)
     evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The finding's lifecycle as it stood in this run (FindingState holds the current one).
+    key: Mapped[str | None] = mapped_column(String(80), index=True)
+    status: Mapped[str | None] = mapped_column(String(20))  # new | open | reopened
+    first_seen: Mapped[date | None]
+    last_seen: Mapped[date | None]
+    deadline: Mapped[date | None]
 
 
 class Score(Base):
@@ -376,3 +382,101 @@ class Lease(Base):
     holder: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
     renewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FindingState(Base):
+    """A finding across check runs: one row per key (unit, rule, subject), kept for good.
+
+    ``status``: new (first seen) → open (seen again) → fixed (a later complete crawl, probe
+    window or feed poll no longer shows it) → reopened (it came back).  ``disposition`` is the
+    operator's word on it (ignored, accepted with a ``deadline``, claimed_fixed); every change
+    is a :class:`FindingAction`.
+    """
+
+    __tablename__ = "finding_states"
+    __table_args__ = (Index("ix_finding_states_unit_status", "unit_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(60))
+    check: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(LONG)
+    indicator: Mapped[str] = mapped_column(String(100))
+    severity: Mapped[str] = mapped_column(String(20))  # the rule's, before any suppression
+    message: Mapped[str] = mapped_column(LONG)
+    status: Mapped[str] = mapped_column(String(20))
+    first_seen: Mapped[date]
+    last_seen: Mapped[date]
+    fixed_on: Mapped[date | None]
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    fixed_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    basis: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    first_evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    last_evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    fixed_evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    disposition: Mapped[str | None] = mapped_column(String(20))
+    ignored_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    deadline: Mapped[date | None]
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    overdue_notified: Mapped[date | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class FindingAction(Base):
+    """The audit trail (全过程留痕): who did what to a finding, when and why.
+
+    Operators' actions (ignore, accept, claim_fixed, confirm) and the lifecycle's own events
+    (new, reopened, fixed, overdue, ignore_lapsed, claim_rejected; ``by`` = govinspect).
+    """
+
+    __tablename__ = "finding_actions"
+    __table_args__ = (Index("ix_finding_actions_unit_id", "unit_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), index=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(30))
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str | None] = mapped_column(LONG)
+    deadline: Mapped[date | None]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Digest(Base):
+    """A nightly digest as built (per unit, or ``office``): what it said and up to which action."""
+
+    __tablename__ = "digests"
+    __table_args__ = (Index("ix_digests_scope_id", "scope", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64))  # a unit id, or "office"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    last_action_id: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(LONG)
+    text: Mapped[str] = mapped_column(LONG)
+    items: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class OutboxMessage(Base):
+    """One digest to one contact over one channel; retried with backoff, never deleted."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(200))  # e.g. county/webmaster, office/1
+    channel: Mapped[str] = mapped_column(String(20))  # email | wecom | dingtalk | json
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(LONG)

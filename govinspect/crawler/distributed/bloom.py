@@ -27,7 +27,7 @@ from redis import Redis
 from scrapy_redis.dupefilter import RFPDupeFilter
 
 from govinspect.crawler.distributed.common import TUNING, RunKeys
-from govinspect.crawler.spider import url_fingerprint
+from govinspect.crawler.state import url_fingerprint
 
 # Layer i: capacity c0 * growth^i, error p0 * r^i with p0 = P * (1 - r), so the sum of all
 # layers' error rates stays below P.  k = ceil(log2(1/p)) hashes, m = n ln(1/p) / ln(2)^2 bits

@@ -8,6 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Defined with the run's state (the spider uses them too); named here for the distributed parts.
+from govinspect.crawler.state import CoordinationLost, Processed
+
+__all__ = [
+    "TUNING",
+    "CoordinationLost",
+    "Processed",
+    "RunKeys",
+    "Tuning",
+    "entry",
+    "host_keys",
+    "runs_key",
+]
+
 #: Key namespace in Redis: one per deployment sharing a Redis database.
 DEFAULT_NAMESPACE = "govinspect"
 
@@ -41,14 +55,6 @@ class Tuning:
 
 
 TUNING = Tuning()
-
-
-class CoordinationLost(Exception):
-    """Redis could not be asked (politeness leases): the request is not the site's fault.
-
-    The spider records nothing for it and does not acknowledge it: it stays in the run's
-    in-flight set, and a live worker takes it up once this one is gone.
-    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,17 +183,6 @@ def host_keys(namespace: str, host: str) -> tuple[str, str, str]:
     """Leases, next start time and waiting processes of one host (host:port), for all runs."""
     base = f"{namespace}:host:{{{host}}}"
     return f"{base}:leases", f"{base}:next", f"{base}:waiting"
-
-
-@dataclass(frozen=True, slots=True)
-class Processed:
-    """Yielded by the spider after everything a shared-frontier request produced.
-
-    The store pipeline acknowledges the request to Redis once the items before this marker are
-    committed, so a worker that dies never loses a request whose facts were not yet stored.
-    """
-
-    token: str
 
 
 def entry(score: float, data: bytes) -> bytes:

@@ -47,6 +47,8 @@ from govinspect.crawler.distributed.politeness import (
 )
 from govinspect.crawler.distributed.state import RedisState
 from govinspect.crawler.plan import CrawlPlan
+from govinspect.crawler.spider import SiteSpider
+from govinspect.crawler.urls import is_fetchable
 from govinspect.store import crawlstore
 from govinspect.store.models import ColumnItem, LinkCheck, Page
 
@@ -115,6 +117,16 @@ def scrapy_overrides(plan: CrawlPlan) -> dict[str, Any]:
 
 def connect(url: str) -> Redis:
     return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+
+
+class DistributedSpider(SiteSpider):
+    """The site spider as one worker of a distributed run: joins the run when created."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> DistributedSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        join(spider, crawler)
+        return spider
 
 
 def join(spider: Any, crawler: Any) -> None:
@@ -319,6 +331,13 @@ class Coordinator:
                     for url, page in items
                     if page in sources and url not in checked
                 ]
+                # A link no request can be made for (mailto:, an invalid URL) whose check died
+                # with its worker: decided here, as the page that had it would have.
+                odd = [url for url, _, _ in found if not is_fetchable(url)]
+                crawlstore.write_checks(
+                    session, self.plan.run_id, [self.spider.unfetchable_check(u) for u in odd]
+                )
+                found = [target for target in found if is_fetchable(target[0])]
         finally:
             store.dispose()
         limit = self.plan.max_url_length

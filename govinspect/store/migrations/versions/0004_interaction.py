@@ -1,7 +1,7 @@
 """interaction facts: interaction columns and their letters, consultations and interviews
 
 Revision ID: 0004_interaction
-Revises: 0002_account_platform
+Revises: 0003_finding_lifecycle
 Create Date: 2026-12-04
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_interaction"
-down_revision = "0002_account_platform"
+down_revision = "0003_finding_lifecycle"
 branch_labels = None
 depends_on = None
 

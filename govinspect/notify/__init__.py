@@ -1,0 +1,56 @@
+"""Notifications: the nightly digests and their delivery (e-mail, WeCom, DingTalk, JSON webhook).
+
+Sits on top of the store and the checks' lifecycle, like ``reports``; no lower layer imports
+it.  :func:`run_digest` is what ``govinspect digest`` and the scheduler's nightly job call.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from govinspect.checks.timeutil import SHANGHAI
+from govinspect.notify.digest import DigestDraft, build, queue
+from govinspect.notify.outbox import FlushReport, flush
+from govinspect.registry import Registry
+from govinspect.settings import Settings
+from govinspect.store.db import Store
+
+log = logging.getLogger("govinspect.notify")
+
+
+@dataclass
+class DigestResult:
+    drafts: list[DigestDraft] = field(default_factory=list)
+    queued: int = 0
+    flushed: FlushReport | None = None
+
+
+def run_digest(
+    store: Store,
+    registry: Registry,
+    settings: Settings,
+    *,
+    dry_run: bool = False,
+    unit_ids: list[str] | None = None,
+    run_id: int | None = None,
+    now: datetime | None = None,
+) -> DigestResult:
+    """Build the digests due (what changed since the last one of each scope), store and queue
+    them for every contact, then send what the outbox holds.  ``dry_run``: build only."""
+    now = now or datetime.now(UTC)
+    day: date = now.astimezone(SHANGHAI).date()
+    result = DigestResult()
+    with store.session() as session:
+        result.drafts = build(session, registry, day, unit_ids)
+        if dry_run:
+            session.rollback()
+            return result
+        for draft in result.drafts:
+            result.queued += queue(session, registry, draft, run_id, now)
+    result.flushed = flush(store, registry, settings, now)
+    return result
+
+
+__all__ = ["DigestResult", "flush", "run_digest"]
