@@ -192,6 +192,7 @@ def _letters(
     if not columns and not info.letters:
         reporter.add(
             "interaction_letters_unknown",
+            subject="letters",
             urls=[facts.unit.website],
             reason="没有找到政务咨询类栏目（留言、信箱、咨询等）",
         )
@@ -222,6 +223,7 @@ def _letters(
     if script_filled:
         reporter.add(
             "interaction_letters_unknown",
+            subject="letters",
             urls=[column_url],
             reason="留言列表由脚本加载，未能读取其接口",
         )
@@ -229,6 +231,8 @@ def _letters(
     if late:
         reporter.add(
             "interaction_unanswered",
+            subject="letters:unanswered",
+            fingerprint={"letters": [(x["url"], x["asked"], x["replied"]) for x in late]},
             urls=[x["url"] for x in late],
             evidence={"unanswered": late, "months": t.veto_months},
             count=len(late),
@@ -240,6 +244,8 @@ def _letters(
     if newest is None or newest < fresh_since:
         reporter.add(
             "interaction_no_recent_reply",
+            subject="letters:replies",
+            fingerprint={"newest_reply": newest},
             urls=[column_url],
             evidence={"newest_reply": newest, "since": fresh_since},
             newest=newest or "无",
@@ -248,6 +254,8 @@ def _letters(
     if lacking:
         reporter.add(
             "interaction_fields_missing",
+            subject="letters:fields",
+            fingerprint={"letters": [(x["url"], x["fields"]) for x in lacking]},
             urls=[x["url"] for x in lacking],
             evidence={"missing_fields": lacking},
             count=len(lacking),
@@ -258,6 +266,8 @@ def _letters(
         basis = calendar_basis(spans)
         reporter.add(
             "interaction_reply_slow",
+            subject="letters:latency",
+            fingerprint={"over_limit": figures["over_limit"], "limit": limit},
             urls=[column_url],
             evidence={**figures, "calendar": basis},
             count=figures["over_limit"],
@@ -350,6 +360,8 @@ def _consultations(
         if hits:
             reporter.add(
                 rule,
+                subject=f"consultations:{problem}",
+                fingerprint={"consultations": sorted(r["url"] for r in hits)},
                 urls=[r["url"] for r in hits],
                 evidence={"consultations": hits},
                 count=len(hits),
@@ -375,6 +387,8 @@ def _consultations(
         columns = info.columns_of("consultations")
         reporter.add(
             "consultation_none",
+            subject="consultations",
+            fingerprint={"held": len(held)},
             urls=[c.url for c in columns] or [facts.unit.website],
             evidence={"held": len(held), "minimum": t.consultations_min_per_year},
             absence=True,
@@ -406,6 +420,8 @@ def _interviews(
     if count < t.interviews_min_per_year:
         reporter.add(
             "interview_none",
+            subject="interviews",
+            fingerprint={"count": count},
             urls=[section["column_url"]] if section else [facts.unit.website],
             evidence={
                 "count": count,
