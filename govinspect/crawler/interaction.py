@@ -27,7 +27,8 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from govinspect.crawler import columns as colmod
-from govinspect.crawler.dates import find_full_date, normalize_text, parse_html
+from govinspect.crawler.cms import hanweb_datastores
+from govinspect.crawler.dates import normalize_text, parse_html
 from govinspect.crawler.interaction_api import api_urls, letters_from_json
 from govinspect.crawler.interaction_labels import (
     Fields,
@@ -39,13 +40,14 @@ from govinspect.crawler.interaction_labels import (
     status_of,
     text_fields,
 )
+from govinspect.crawler.interaction_periods import consultation_period
 from govinspect.crawler.items import InteractionRecord
 from govinspect.crawler.listing import extract_items
+from govinspect.crawler.sources import datastore_items
 from govinspect.crawler.urls import normalize_url
 
-#: How far after a period label its dates may be (characters).
-PERIOD_REACH = 80
-_SHORT_MD = re.compile(r"^\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+#: Longest breadcrumb name taken for a column's (an article title is longer).
+MAX_COLUMN_NAME = 12
 
 
 @dataclass
@@ -55,6 +57,9 @@ class PageFacts:
     records: list[InteractionRecord] = field(default_factory=list)
     apis: list[str] = field(default_factory=list)
     column_url: str | None = None
+    # Entry pages of an interaction list to read (a Hanweb datastore's records may name them
+    # only in scripts the link extractor does not follow).
+    follow: list[str] = field(default_factory=list)
 
 
 # --- classification ---------------------------------------------------------------------------
@@ -92,91 +97,38 @@ def draft_type(text: str) -> str | None:
     return None
 
 
-# --- consultation periods ---------------------------------------------------------------------
+_BOOK = re.compile(r"《([^《》]{2,})》")
 
 
-def _dates(text: str) -> list[tuple[date | None, int, int]]:
-    """Every full date of a normalised text with its span."""
-    out = []
-    pos = 0
-    while True:
-        found = find_full_date(text[pos:])
-        if found is None:
-            return out
-        value, _raw, (start, end) = found
-        out.append((value, pos + start, pos + end))
-        pos += end
+def base_url(root: etree._Element, page_url: str) -> str:
+    """What relative links of the page resolve against (its ``<base href>``, if any)."""
+    for href in root.xpath("//base/@href"):
+        if str(href).strip():
+            return urljoin(page_url, str(href).strip())
+    return page_url
 
 
-@cache
-def _label_pattern(kind: str) -> re.Pattern[str]:
-    labels = sorted(data()["consultation"][kind], key=len, reverse=True)
-    return re.compile("(" + "|".join(re.escape(label) for label in labels) + r")\s*[:：为是]?")
+def feedback_links(root: etree._Element, page_url: str, title: str | None = None) -> list[str]:
+    """Links of a consultation page whose text names its feedback or result.
 
-
-def _joined(between: str) -> bool:
-    rest = re.sub(r"[\s\u3000自起从]", "", between)
-    return (
-        bool(rest)
-        and len(rest) <= 3
-        and any(j in rest for j in data()["consultation"]["period_joiners"])
-    )
-
-
-def _year_less_end(text: str, start: date) -> date | None:
-    """``2021年1月5日至1月15日``: an end without its year takes the start's."""
-    match = _SHORT_MD.match(text)
-    if not match:
-        return None
-    try:
-        end = date(start.year, int(match.group(1)), int(match.group(2)))
-    except ValueError:
-        return None
-    return end if end >= start else None
-
-
-def consultation_period(text: str) -> tuple[date | None, date | None, str | None]:
-    """``(start, end, raw)`` of a consultation from its page text.
-
-    Forms: ``征集时间：2021-01-05至2021-01-15`` (and 征集期限, 起止时间 …), ``自2021年1月5日起至
-    2021年1月15日止``, ``2021年1月5日至1月15日``, or a deadline alone (``截止日期：2021-01-15``,
-    start None).  Nothing found: ``(None, None, None)``.
+    A link naming another draft (《…》 not in the page's title) is another consultation's
+    feedback (a 相关阅读 box), not this one's.
     """
-    text = normalize_text(text)
-    dates = _dates(text)
-    anchors = [m.end() for m in _label_pattern("period_labels").finditer(text)]
-    anchors += [m.start() for m in re.finditer(r"自(?=\s*\d{4})", text)]
-    for anchor in sorted(anchors):
-        near = [d for d in dates if anchor <= d[1] <= anchor + PERIOD_REACH]
-        if not near or near[0][0] is None:
-            continue
-        first = near[0]
-        start = first[0]
-        assert start is not None
-        if len(near) > 1 and near[1][0] is not None and _joined(text[first[2] : near[1][1]]):
-            end = near[1][0]
-            return start, end, text[first[1] : near[1][2]]
-        tail = text[first[2] : first[2] + 20]
-        joiner = re.match(r"\s*(?:起)?\s*(?:至|到|-|~|—|－|–)\s*", tail)
-        if joiner:
-            end = _year_less_end(tail[joiner.end() :], start)
-            if end is not None:
-                return start, end, text[first[1] : first[2] + joiner.end() + 8].strip()
-    for match in _label_pattern("deadline_labels").finditer(text):
-        near = [d for d in dates if match.end() <= d[1] <= match.end() + 30 and d[0]]
-        if near:
-            return None, near[0][0], text[match.start() : near[0][2]]
-    return None, None, None
-
-
-def feedback_links(root: etree._Element, page_url: str) -> list[str]:
-    """Links of a consultation page whose text names its feedback or result."""
+    base = base_url(root, page_url)
+    squashed_title = _squash(title or "")
     out = []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
+        text = _squash(a.text_content())
         usable = href and not href.startswith(("javascript:", "#", "mailto:"))
-        if usable and is_feedback_title(a.text_content()):
-            out.append(normalize_url(urljoin(page_url, href)))
+        if not usable or not is_feedback_title(text):
+            continue
+        names = [
+            re.sub(r"[（(]?征求意见稿[）)]?|[（(]?草案[）)]?", "", n) for n in _BOOK.findall(text)
+        ]
+        if any(n not in squashed_title for n in names):
+            continue
+        out.append(normalize_url(urljoin(base, href)))
     return list(dict.fromkeys(out))
 
 
@@ -218,10 +170,11 @@ def detail_letter(root: etree._Element, page_url: str, ref: date) -> Interaction
 
 
 def _row_link(row: etree._Element, page_url: str) -> tuple[str | None, str]:
+    base = base_url(row.getroottree().getroot(), page_url)
     for a in row.iter("a"):
         href = (a.get("href") or "").strip()
         if href and not href.startswith(("javascript:", "#", "mailto:")):
-            return normalize_url(urljoin(page_url, href)), " ".join(a.text_content().split())
+            return normalize_url(urljoin(base, href)), " ".join(a.text_content().split())
     return None, ""
 
 
@@ -317,6 +270,7 @@ def page_facts(
     """Everything interaction-related one fetched HTML page shows (empty for other pages)."""
     if not _may_hold_interaction(html, title):
         return PageFacts()  # most pages of a site: no interaction name, no message label
+    page_url = normalize_url(page_url)
     root = parse_html(html)
     if root is None:
         return PageFacts()
@@ -324,7 +278,22 @@ def page_facts(
     meta = colmod.column_meta(html)
     names = [meta.get("ColumnName"), *(n for n, _ in reversed(crumbs)), title]
     kind = interaction_kind(names)
-    column_url = next((u for n, u in reversed(crumbs) if u and interaction_kind([n]) == kind), None)
+    here = normalize_url(page_url)
+    # The column: the deepest crumb of the kind that links elsewhere (an article's trail may end
+    # with a link to the article itself).  The page is the column's own page when its trail ends
+    # with a link to itself under a column name (short, of the kind), not an article title.
+    column_url = next(
+        (
+            u
+            for n, u in reversed(crumbs)
+            if u and normalize_url(u) != here and interaction_kind([n]) == kind
+        ),
+        None,
+    )
+    own = crumbs[-1] if crumbs and crumbs[-1][1] and normalize_url(crumbs[-1][1]) == here else None
+    column_page = (
+        own is not None and len(own[0]) <= MAX_COLUMN_NAME and interaction_kind([own[0]]) == kind
+    )
     facts = PageFacts(column_url=column_url)
     name = meta.get("ColumnName") or (crumbs[-1][0] if crumbs else title)
     letters = list_letters(root, page_url, crawl_date)
@@ -356,18 +325,22 @@ def page_facts(
         return facts
     if kind is None:
         return facts
-    listing = extract_items(html, page_url, crawl_date)
+    is_list, items = _list_items(html, page_url, crawl_date)
     if kind == "letters":
-        apis = [] if listing.items else api_urls(root, page_url)
-        if listing.is_list or apis or _is_column_page(page_url, column_url):
-            facts.records.append(_letters_column(root, page_url, column_url, name, listing.items))
+        # A message system's JSON API is read whenever the page names one: it tells statuses
+        # and reply dates a list of titles does not.
+        apis = api_urls(root, page_url)
+        facts.follow = [normalize_url(i.url) for i in items if i.url]
+        if is_list or apis or column_page:
+            facts.records.append(_letters_column(root, page_url, column_url, name, items))
             facts.apis = apis
             if apis:
                 facts.records[-1].api = apis[0]
         return facts
-    if listing.is_list:
+    if is_list or column_page:
         facts.records.append(_column(kind, column_url or page_url, page_url, name))
-        for item in listing.items:
+        facts.follow = [normalize_url(i.url) for i in items if i.url]
+        for item in items:
             if kind == "interviews":
                 entry = "interview"
             else:
@@ -375,7 +348,7 @@ def page_facts(
             facts.records.append(
                 InteractionRecord(
                     kind=entry,
-                    url=item.url,
+                    url=normalize_url(item.url),  # one spelling with the crawled pages
                     page_url=page_url,
                     source="list",
                     title=item.title,
@@ -384,8 +357,23 @@ def page_facts(
                 )
             )
         return facts
-    facts.records.append(_detail(kind, root, page_url, title, published, column_url))
+    found = _detail(kind, root, page_url, title, published, column_url)
+    # A page of the column that is neither a list nor dated (a 写信 form, an intro page) is no
+    # consultation and no interview.
+    if found.published is not None or found.start is not None or found.end is not None:
+        facts.records.append(found)
     return facts
+
+
+def _list_items(html: str, page_url: str, crawl_date: date) -> tuple[bool, list]:
+    """Whether the page is a list, and its items (a Hanweb page's from its datastore)."""
+    listing = extract_items(html, page_url, crawl_date)
+    if listing.is_list and listing.items:  # not an article's 相关阅读 box: listing.py weighs that
+        return True, listing.items
+    stores = hanweb_datastores(html, page_url)
+    if stores:
+        return True, datastore_items(stores, page_url, crawl_date)
+    return listing.is_list, []
 
 
 @cache
@@ -399,10 +387,6 @@ def _cheap_words() -> tuple[str, ...]:
 def _may_hold_interaction(html: str, title: str | None) -> bool:
     """A substring test before any parsing: a page naming no interaction word is skipped."""
     return any(word in html for word in _cheap_words()) or bool(title and is_feedback_title(title))
-
-
-def _is_column_page(page_url: str, column_url: str | None) -> bool:
-    return column_url is not None and normalize_url(page_url) == normalize_url(column_url)
 
 
 def _letters_column(
@@ -444,7 +428,7 @@ def _detail(
         period_raw=raw[:200] if raw else None,
         draft_type=draft_type(f"{title or ''} {text[:3000]}"),
         published=published,
-        feedback_urls=feedback_links(root, page_url),
+        feedback_urls=feedback_links(root, page_url, title),
         column_url=column_url,
     )
 

@@ -887,6 +887,8 @@ class SiteSpider(scrapy.Spider):
             text, response.url, page.title, page.published, self.crawl_date
         )
         yield from found.records
+        depth = response.meta["gi"].get("depth", 0)
+        yield from self.schedule_many([(url, "record", depth) for url in found.follow])
         for api in found.apis:
             if self.state.claim_source(f"GET {api}"):
                 meta = self._meta("interaction", column=found.column_url or response.url)
