@@ -319,6 +319,10 @@ def digest(
         if dry_run:
             console.print(escape(draft.text), highlight=False)
             console.print()
+        elif draft.scope in result.no_contacts:
+            console.print(
+                escape(f"{draft.scope}: no contacts in the registry; kept for the next digest")
+            )
         else:
             console.print(escape(f"{draft.scope}: {draft.title} ({len(draft.items)} items)"))
     if not result.drafts:

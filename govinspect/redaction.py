@@ -25,7 +25,23 @@ _KEYWORD = re.compile(
 )
 
 
-def redact(text: str) -> str:
-    """``text`` with the password of every URL (and every ``password=``) replaced by ``***``."""
+# The password of one URL we hold: everything between the user's ":" and the last "@", spaces
+# and "@" included (a password written unencoded).
+_URL_SECRET = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^:/@]*:(?P<secret>.*)@")
+
+
+def redact(text: str, url: str | None = None) -> str:
+    """``text`` with the password of every URL (and every ``password=``) replaced by ``***``.
+
+    With ``url`` (the URL the text is about), also the parts of its password that the patterns
+    cannot see: a password written with a space, or with an unencoded "@", which a driver then
+    quotes as part of the host (``failed to resolve host 'tail@127.0.0.1'``).
+    """
+    if url is not None and (match := _URL_SECRET.match(url)) and match["secret"]:
+        pieces = match["secret"].split("@")
+        # The whole password and each of its tails after an "@", longest first, where an "@"
+        # follows them: the form they take in the URL and in the host a driver quotes.
+        for tail in ("@".join(pieces[i:]) for i in range(len(pieces))):
+            text = text.replace(tail + "@", MASK + "@")
     text = _USERINFO.sub(lambda m: m["head"] + MASK, text)
     return _KEYWORD.sub(lambda m: m["head"] + MASK, text)

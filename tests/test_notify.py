@@ -289,3 +289,25 @@ def test_digest_command(world, monkeypatch, capsys):
     code, out, err = main("digest")
     assert code == 0 and "messages queued" in out and "retrying 2" in out
     assert "secret-key" not in out + err  # a webhook key is a credential
+
+
+def test_changes_wait_for_a_contact(tmp_path):
+    """A scope without contacts keeps its changes: a contact added later hears of them."""
+    bare = registry_at(tmp_path / "govinspect.yaml")
+    settings = load_settings(data_dir=tmp_path / "var")
+    store = open_store(settings.database_url)
+    try:
+        sync_registry(store, bare)
+        record_crawl(store, at(DAY), {"a.html": 404}, newest=DAY)
+        run_checks(store, bare, DAY, None, tmp_path / "var")
+        first = run_digest(store, bare, settings, now=NOW)
+        assert first.drafts and sorted(first.no_contacts) == sorted(d.scope for d in first.drafts)
+        assert first.queued == 0
+        told = registry_at(
+            tmp_path / "govinspect.yaml",
+            notifications={"office": [{"name": "政务公开科", "email": "gkk@city.gov.cn"}]},
+        )
+        later = run_digest(store, told, settings, dry_run=True, now=NOW + timedelta(hours=1))
+        assert any(d.scope == "office" and d.items for d in later.drafts)
+    finally:
+        store.dispose()

@@ -25,6 +25,10 @@ BAD_DATABASES = [
     f"postgresql:/u:{SECRET}@127.0.0.1/x",  # "//" missing: not a file name either
     f"nosuch://u:{SECRET}@127.0.0.1/x",  # unknown dialect
     f"postgresql+psycopg2://u:{SECRET}@127.0.0.1:1/x",  # driver not installed
+    # Passwords written unencoded: an "@" (the driver quotes the tail as the host it cannot
+    # resolve) and a space (the patterns for URLs in text stop at spaces).
+    f"postgresql+psycopg://u:pw@{SECRET}@127.0.0.1:1/x",
+    f"postgresql+psycopg://u:pw {SECRET}@127.0.0.1:1/x",
 ]
 
 
@@ -112,3 +116,13 @@ def test_redact(text, expected):
 
 def test_store_redact_handles_urls_that_do_not_parse():
     assert redact_url("postgresql://u:pw@h:port/db") == "postgresql://u:***@h:port/db"
+
+
+def test_redact_knows_the_whole_password_of_the_url_it_is_about():
+    url = "postgresql+psycopg://u:pass@word 1@db.example:5432/x"
+    text = f"cannot open {url}: failed to resolve host 'word 1@db.example'"
+    assert redact(text, url) == (
+        "cannot open postgresql+psycopg://u:***@db.example:5432/x: "
+        "failed to resolve host '***@db.example'"
+    )
+    assert redact_url(url) == "postgresql+psycopg://u:***@db.example:5432/x"

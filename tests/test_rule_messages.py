@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import yaml
@@ -20,7 +20,7 @@ from govinspect.checks import tables
 from govinspect.checks.facts import PageFact, UnitFacts
 from govinspect.checks.facts_new_media import AccountFacts, PollFact, PostFact
 from govinspect.checks.findings import Finding, Reporter
-from govinspect.checks.rubric import RUBRICS, Rubric, parse_rubric
+from govinspect.checks.rubric import RUBRICS, Rubric, Severity, parse_rubric
 from govinspect.checks.run import evaluate
 from tests.test_checks_availability import probes
 from tests.test_checks_dead_links import target
@@ -285,3 +285,17 @@ def test_numbers_in_messages_follow_the_rubric(monkeypatch):
     found = evaluate(policy_facts({late.url: late}), AS_OF, rubric).findings
     [finding] = [f for f in found if f.rule == "disclosure_late"]
     assert "超过 15 个工作日" in finding.message and "15 个工作日内公开" in finding.message
+
+
+def test_every_severity_a_rubric_may_give_has_its_word():
+    """A city that turns the availability veto into an early warning gets 预警 in the message."""
+    assert set(get_args(Severity)) <= set(tables.tables()["labels"]["severities"])
+    data = rubric_data()
+    data["rules"]["site_unreachable"]["severity"] = "warning"
+    for dimension in data["dimensions"]:
+        for item in dimension["items"]:  # a warning never costs points: in no item
+            item["rules"] = [r for r in item["rules"] if r != "site_unreachable"]
+    rubric = parse_rubric(data, "city")
+    found = evaluate(facts(probes=probes(20, failures=7)), AS_OF, rubric).findings
+    [finding] = [f for f in found if f.rule == "site_unreachable"]
+    assert finding.severity == "warning" and "（≥5.00%，预警）" in finding.message

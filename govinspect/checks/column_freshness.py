@@ -141,6 +141,7 @@ def _stale(reporter: Reporter, state: ColumnState, seen: dict) -> None:
 def _veto(reporter: Reporter, rule: str, columns: list[ColumnFact], threshold: int) -> None:
     if len(columns) < threshold:
         return
+    columns = sorted(columns, key=lambda c: c.url)  # stable words whatever the crawl's order
     reporter.add(
         rule,
         subject="columns",
@@ -162,6 +163,7 @@ def _blank_warning(reporter: Reporter, blank: list[ColumnFact], rubric: Rubric) 
     limit, veto = rubric.thresholds.warnings.blank_columns, rubric.thresholds.columns.veto_blank
     if not limit < len(blank) < veto:
         return
+    blank = sorted(blank, key=lambda c: c.url)  # the same words whatever order the crawl found them
     reporter.add(
         "columns_blank_warning",
         subject="columns:blank",

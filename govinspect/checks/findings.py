@@ -41,10 +41,16 @@ def normalise_subject(subject: str) -> str:
     text = (subject or "").strip()
     if "://" not in text:
         return text
-    parts = urlsplit(urldefrag(text)[0])
+    try:
+        parts = urlsplit(urldefrag(text)[0])
+        port = parts.port
+    except ValueError:
+        # A malformed link target (outcome invalid_url: ``http://localhost]``, a bad port)
+        # is its own identity, as written.
+        return text
     host = (parts.hostname or "").lower()
-    if parts.port and parts.port != _DEFAULT_PORTS.get(parts.scheme.lower()):
-        host = f"{host}:{parts.port}"
+    if port and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        host = f"{host}:{port}"
     return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, ""))
 
 

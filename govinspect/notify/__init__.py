@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from govinspect.checks.timeutil import SHANGHAI
-from govinspect.notify.digest import DigestDraft, build, queue
+from govinspect.notify.digest import DigestDraft, build, queue, recipients
 from govinspect.notify.outbox import FlushReport, flush
 from govinspect.registry import Registry
 from govinspect.settings import Settings
@@ -25,6 +25,8 @@ class DigestResult:
     drafts: list[DigestDraft] = field(default_factory=list)
     queued: int = 0
     flushed: FlushReport | None = None
+    # Scopes with changes but nobody to tell: their changes wait for a contact (not marked sent).
+    no_contacts: list[str] = field(default_factory=list)
 
 
 def run_digest(
@@ -48,6 +50,11 @@ def run_digest(
             session.rollback()
             return result
         for draft in result.drafts:
+            if not recipients(registry, draft.scope):
+                # Storing it would mark its changes as told: a contact added later would never
+                # hear of them.  Left for the first digest that has someone to send to.
+                result.no_contacts.append(draft.scope)
+                continue
             result.queued += queue(session, registry, draft, run_id, now)
     result.flushed = flush(store, registry, settings, now)
     return result

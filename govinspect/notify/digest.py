@@ -182,7 +182,11 @@ def _office_text(draft: DigestDraft, order: list[str]) -> None:
         items = [i for i in draft.items if i.kind == kind]
         if items:
             lines += ["", f"### {t['sections'][kind]}（{len(items)}）"]
-            lines += [t["office_line"].format(**i.data() | {"unit": i.unit_name}) for i in items]
+            template = t["office_overdue_line" if kind == "overdue" else "office_line"]
+            lines += [
+                template.format(**i.data() | {"unit": i.unit_name, "message": _short(i.message)})
+                for i in items
+            ]
     lines += ["", t["footer"]]
     draft.text = "\n".join(lines)
 

@@ -28,7 +28,11 @@ def link(url: str | None) -> Markup:
     """An escaped URL, clickable when it is http(s) (never ``javascript:`` and the like)."""
     if not url:
         return Markup("")
-    if urlsplit(url).scheme.lower() in ("http", "https"):
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:  # a malformed target (invalid_url, ``http://localhost]``): text only
+        scheme = ""
+    if scheme in ("http", "https"):
         return Markup('<a href="{0}">{0}</a>').format(url)
     return escape(url)
 

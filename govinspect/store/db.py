@@ -41,7 +41,7 @@ def _sqlite_pragmas(busy_timeout_ms: int):
 
 def redact(url: str) -> str:
     """The URL with its password masked, also when it does not parse (see redaction.py)."""
-    return redact_text(url)
+    return redact_text(url, url)
 
 
 def make_engine(url: str, busy_timeout_ms: int = 30_000) -> Engine:
@@ -49,7 +49,7 @@ def make_engine(url: str, busy_timeout_ms: int = 30_000) -> Engine:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as exc:
         # ValueError: a port that is not a number; SQLAlchemy's text quotes the whole URL.
-        reason = redact_text(str(exc))
+        reason = redact_text(str(exc), url)
         raise StoreError(f"invalid database URL {redact(url)!r}: {reason}") from None
     if parsed.drivername == "postgresql":
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
@@ -64,7 +64,8 @@ def make_engine(url: str, busy_timeout_ms: int = 30_000) -> Engine:
     try:
         engine = create_engine(parsed, **kwargs)
     except (ArgumentError, ImportError) as exc:
-        raise StoreError(f"cannot use database {redact(url)}: {redact_text(str(exc))}") from None
+        reason = redact_text(str(exc), url)
+        raise StoreError(f"cannot use database {redact(url)}: {reason}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
     return engine
@@ -135,8 +136,10 @@ def open_store(url: str, busy_timeout_ms: int = 30_000, migrate: bool = True) ->
     try:
         current = current_revision(engine)
     except SQLAlchemyError as exc:
-        reason = _reason(exc) if isinstance(exc, DBAPIError) else redact_text(str(exc))
-        raise StoreError(f"cannot open database {redact(url)}: {reason}") from None
+        reason = _reason(exc) if isinstance(exc, DBAPIError) else str(exc)
+        raise StoreError(
+            f"cannot open database {redact(url)}: {redact_text(reason, url)}"
+        ) from None
     if migrate and current != head_revision():
         upgrade(engine)
     return Store(engine)

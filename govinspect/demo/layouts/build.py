@@ -101,7 +101,9 @@ def ground_truth(site: Site) -> dict[str, Any]:
         "base_url": site.base,
         "columns": columns,
         "homepage_newest": max(c["newest"] for c in home),
-        "dead_links": sorted(url(t) for t in planted["dead_links"]),
+        "dead_links": sorted([*(url(t) for t in planted["dead_links"]), *planted["invalid_links"]]),
+        "missing_anchors": sorted(url(t) for t in planted["missing_anchors"]),
+        "not_checked": sorted(planted["not_checked"]),
         "not_dead": sorted(
             url(f"@{t}" if not t.startswith("/") else t) for t in planted["not_dead"]
         ),

@@ -41,8 +41,9 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     ),
     # Article <head>: all 政府网站发展指引 tags, ColumnName only, or nothing (name in <title>).
     "article_head": ("full", "column_meta", "title_only"),
-    # How an article's breadcrumb ends: its column, a link to itself (its title), or 正文.
-    "article_crumb": ("column", "self", "正文"),
+    # How an article's breadcrumb ends: its column, a link to itself (its title), or 正文; or
+    # "none": articles carry no breadcrumb although the lists do.
+    "article_crumb": ("column", "self", "正文", "none"),
     # The 政府信息公开 metadata table on documents.
     "meta_table": ("yes", "no"),
     # Where an article page shows its date: 发布时间 label, the metadata table only, the PubDate
@@ -98,7 +99,7 @@ FAMILIES: tuple[Family, ...] = (
        "政策原文 title_only column yes label"),
     _f("f05_unicode_cards",
        "unicode cards md before 当前位置： → relative numbered",
-       "相关解读 column_meta column no plain"),
+       "相关解读 column_meta none no plain"),
     _f("f06_trs_basehref",
        "trs table none after 您现在的位置： - base_href numbered",
        "图解 title_only self yes url"),

@@ -26,6 +26,8 @@ MEASURES: dict[str, str] = {
     "blank": "blank columns exact",
     "stale": "stale columns exact",
     "dead_links": "dead links exact (no decoy reported)",
+    "missing_anchors": "links to a missing anchor exact (listed apart, never dead)",
+    "not_checked": "links not checked (mailto:, tel:) exact",
     "no_interpretation": "documents without interpretation exact",
     "no_backlink": "interpretations without back-link exact",
     "no_link": "documents without link to their interpretation exact",
@@ -43,11 +45,13 @@ MEASURES: dict[str, str] = {
 _INDEX_NAME = re.compile(r"/(index|default)\.(s?html?|jsp|php|aspx?)$", re.IGNORECASE)
 
 
-def url_id(url: str) -> str:
-    """A URL as one spelling: canonical, no fragment, a directory's index page as the directory."""
+def url_id(url: str, fragments: bool = False) -> str:
+    """A URL as one spelling: canonical, a directory's index page as the directory, and no
+    fragment (unless ``fragments``: links to anchors)."""
     from govinspect.crawler.urls import normalize_url
 
-    return _INDEX_NAME.sub("/", normalize_url(url.split("#")[0]))
+    url, hash_, part = url.partition("#")
+    return _INDEX_NAME.sub("/", normalize_url(url)) + (hash_ + part if fragments else "")
 
 
 @dataclass
@@ -63,8 +67,9 @@ class Measure:
         return f"✗ −{len(self.missing)} +{len(self.extra)}"
 
 
-def _sets(expected: Iterable[str], found: Iterable[str]) -> Measure:
-    want, got = {url_id(u) for u in expected}, {url_id(u) for u in found}
+def _sets(expected: Iterable[str], found: Iterable[str], fragments: bool = False) -> Measure:
+    want = {url_id(u, fragments) for u in expected}
+    got = {url_id(u, fragments) for u in found}
     return Measure(want == got, len(want), sorted(want - got), sorted(got - want))
 
 
@@ -109,6 +114,14 @@ class FamilyResult:
             ),
             "dead_links": _sets(
                 truth["dead_links"], (d["url"] for d in unit.get("dead_links", []))
+            ),
+            "missing_anchors": _sets(
+                truth["missing_anchors"],
+                (f"{d['url']}#{d.get('anchor', '')}" for d in unit.get("missing_anchors", [])),
+                fragments=True,
+            ),
+            "not_checked": _sets(
+                truth["not_checked"], (d["url"] for d in unit.get("not_checked_links", []))
             ),
             "no_interpretation": _sets(
                 want["documents_without_interpretation"],

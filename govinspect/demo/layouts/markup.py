@@ -19,9 +19,11 @@ def esc(text: object) -> str:
 
 
 def resolve(site: Site, target: str) -> str:
-    """A link target as a site path (``@key`` names an item), URL or literal."""
+    """A link target as a site path (``@key`` names an item, ``@key#part`` a place in it), URL
+    or literal."""
     if target.startswith("@"):
-        return site.item(target[1:]).path
+        key, hash_, part = target[1:].partition("#")
+        return site.item(key).path + hash_ + part
     return target
 
 

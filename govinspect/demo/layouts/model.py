@@ -21,7 +21,10 @@ class Link:
 
     target: str
     text: str
-    element: str = "a"  # a | img | template (an unrendered ms-attr-href binding)
+    # a | img | template (an unrendered ms-attr-href binding) | bare (href written as a bare
+    # relative name, ``通知.wps``: placed on the homepage only, where it means ``/通知.wps``) |
+    # style (a CSS ``background:url()`` in a style attribute)
+    element: str = "a"
     label: str = ""  # printed before the link (相关文件：)
     block: str = "body"  # body | sidebar | attach | footer
 

@@ -299,8 +299,21 @@ def plant_links(site: Site) -> None:
         site.place("home", Link(literal, "联系", block="footer"))
     site.place("home", Link("#top", "返回顶部", block="footer"))
     site.place("home", Link("el.url", "", element="template"))
-    site.truth["dead_links"] = list(dead)
-    site.truth["not_dead"] = [*decoys, news.items[3].key]
+    # Link forms of issue 15 (tests/test_link_forms.py has them all): bare relative attachment
+    # names (WPS, OFD), a CSS background image, an invalid href (dead: nobody can follow it)
+    # and a fragment naming no anchor of a page crawled anyway (listed apart, never dead).
+    site.resources["/通知.wps"] = Resource("attachment")
+    site.place("home", Link("/通知.wps", "通知.wps", element="bare"))
+    site.place("home", Link("/P020190105_gone.ofd", "公文.ofd", element="bare"))
+    site.place("home", Link("/images/gone-bg.png", "", element="style"))
+    site.place("home", Link("http://localhost]/zwgk/", "政务公开（错误链接）"))
+    anchor = f"@{notice.items[1].key}#fjxz"
+    site.place(notice.items[0].key, Link(anchor, "附件下载（见上一通知）"))
+    site.truth["dead_links"] = [*dead, "/P020190105_gone.ofd", "/images/gone-bg.png"]
+    site.truth["invalid_links"] = ["http://localhost]/zwgk/"]  # stored as written
+    site.truth["missing_anchors"] = [anchor]
+    site.truth["not_checked"] = ["mailto:sfxzf@example.gov.cn", "tel:0371-12345678"]
+    site.truth["not_dead"] = [*decoys, "/通知.wps", news.items[3].key]
 
 
 #: Label vocabularies of letter pages (rotated over the families) and the status words.

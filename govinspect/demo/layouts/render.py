@@ -90,6 +90,14 @@ def placed_html(site: Site, here: str, links: list[Link]) -> str:
                 f'<p class="pic"><img src="{esc(href(site, here, link.target))}" alt=""></p>'
             )
             continue
+        if link.element == "bare":
+            bare = esc(link.target.lstrip("/"))
+            out.append(f'<p class="attach"><a href="{bare}">{esc(link.text)}</a></p>')
+            continue
+        if link.element == "style":
+            url = esc(href(site, here, link.target))
+            out.append(f'<div class="banner" style="background:url({url}) no-repeat"></div>')
+            continue
         if link.element == "template":
             out.append(
                 f'<p class="tpl"><a ms-attr-href="{esc(link.target)}">{{{{el.title}}}}</a></p>'
@@ -249,8 +257,13 @@ def render_article(site: Site, item: Item) -> str:
     col = site.column(item.column)
     paras = _fields_html(site, item) + "".join(f"<p>{esc(p)}</p>" for p in item.body)
     links = [*item.links, *site.placed.get(item.key, []), *_reading_box(site, item)]
+    trail = (
+        ""
+        if site.family.article_crumb == "none"
+        else crumbs(site, here, _article_chain(site, item))
+    )
     main = (
-        f'<div class="main">{crumbs(site, here, _article_chain(site, item))}'
+        f'<div class="main">{trail}'
         f'<div class="article">{_meta_table(site, item)}<h1>{esc(item.title)}</h1>'
         f'{_date_line(site, item)}<div class="content">{paras}</div>'
         f"{placed_html(site, here, links)}</div></div>\n"
