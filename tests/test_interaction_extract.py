@@ -47,6 +47,8 @@ def letters_of(html: str, url: str = BASE) -> list:
         ("网上信访", None),
         ("纪检举报信箱", None),
         ("工作动态", None),
+        # A page title only mentions 信访: the page is still an interview.
+        ("在线访谈：县信访维稳工作负责人答网友问-在线访谈-示范县人民政府", "interviews"),
     ],
 )
 def test_interaction_kind_by_name(name, kind):

@@ -70,11 +70,16 @@ def _squash(text: str) -> str:
 
 
 def interaction_kind(names: Iterable[str | None]) -> str | None:
-    """``letters`` / ``consultations`` / ``interviews`` for the first name that is one."""
+    """``letters`` / ``consultations`` / ``interviews`` for the first name that is one.
+
+    A column name with 信访, 纪检 or 举报 is no 政务咨询 column (网上信访); a longer name (a page
+    title such as "在线访谈：…谈信访维稳工作") only mentions the word.
+    """
     table = data()
     for raw in names:
         name = _squash(raw or "")
-        if not name or any(word in name for word in table["excluded"]):
+        excluded = any(word in name for word in table["excluded"])
+        if not name or (excluded and len(name) <= MAX_COLUMN_NAME):
             continue
         for entry in table["kinds"]:
             if any(word in name for word in entry["keywords"]):
