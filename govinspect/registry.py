@@ -152,6 +152,9 @@ class Unit(_Strict):
     contacts: UnitContacts = Field(default_factory=UnitContacts)
     # Non-government hosts the unit links to on purpose (合作单位): not listed for review.
     partner_hosts: list[str] = Field(default_factory=list)
+    # The local limit for answering a message, in working days (cities set 1, 3, 5 or 10);
+    # None: the rubric's default (thresholds.interaction.reply_limit_working_days).
+    reply_limit_working_days: int | None = Field(None, ge=1, le=60)
 
     @field_validator("id")
     @classmethod

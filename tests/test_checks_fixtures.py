@@ -16,6 +16,13 @@ from govinspect.checks.facts import (
     UnitFacts,
     UnitInfo,
 )
+from govinspect.checks.facts_interaction import (
+    ConsultationFact,
+    EntryFact,
+    InteractionColumnFact,
+    InteractionFacts,
+    LetterFact,
+)
 from govinspect.checks.findings import Finding
 from govinspect.checks.rubric import load_rubric
 
@@ -116,6 +123,34 @@ def blank_column(name: str, ctype: str = "other", **kw: Any) -> ColumnFact:
     )
 
 
+def healthy_interaction() -> InteractionFacts:
+    """A letters column answered in time, a proper consultation with feedback, an interview."""
+    letters = f"{SITE}hdjl/xzxx/"
+    consult = f"{SITE}hdjl/yjzj/202606/t1.html"
+    return InteractionFacts(
+        columns=(
+            InteractionColumnFact("letters", letters, "县长信箱"),
+            InteractionColumnFact("consultations", f"{SITE}hdjl/yjzj/", "意见征集"),
+            InteractionColumnFact("interviews", f"{SITE}hdjl/zxft/", "在线访谈"),
+        ),
+        letters=(
+            LetterFact(
+                f"{letters}t1.html", AS_OF - timedelta(days=10), AS_OF - timedelta(days=8),
+                "replied", "已办结", "县政府办", True, "咨询", letters,
+                ("asked", "content", "replied", "unit"), ("detail",),
+            ),
+        ),
+        consultations=(
+            ConsultationFact(
+                consult, "关于《示范县停车管理办法》征求意见的公告", date(2026, 6, 1),
+                date(2026, 7, 1), feedback_urls=(f"{SITE}hdjl/yjzj/202608/t2.html",),
+                detail_seen=True,
+            ),
+        ),
+        interviews=(EntryFact(f"{SITE}hdjl/zxft/t3.html", "访谈", date(2026, 9, 1)),),
+    )  # fmt: skip
+
+
 def facts(**kw: Any) -> UnitFacts:
     """Facts of a healthy unit, overridden by keyword."""
     html = kw.pop("html", None)
@@ -124,6 +159,7 @@ def facts(**kw: Any) -> UnitFacts:
         "crawl": crawl(),
         "homepage": homepage(),
         "columns": (),
+        "interaction": healthy_interaction(),
         "source": MappingHtml(html or {}),
     }
     return UnitFacts(**{**base, **kw})

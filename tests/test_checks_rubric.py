@@ -30,14 +30,15 @@ def error_of(path: Path, category: str = "county") -> str:
 
 
 @pytest.mark.parametrize("category", ["county", "department"])
-def test_packaged_rubrics_are_valid_and_total_100(category):
+def test_packaged_rubrics_are_valid_and_total_115(category):
     rubric = load_rubric(None, category)
     assert rubric.source == f"packaged:{category}"
-    assert rubric.max_total == 100
-    assert [d.name for d in rubric.dimensions] == ["网站日常管理", "政府信息公开", "网站规范"]
+    assert rubric.max_total == 115 and rubric.pass_score == 69
     assert {d.name: d.max for d in rubric.dimensions} == {
         "网站日常管理": 40,
-        "政府信息公开": 35,
+        "政府信息公开": 23,
+        "解读回应": 12,
+        "互动交流": 15,
         "网站规范": 25,
     }
     assert set(rubric.rules) >= tables.rule_ids()
@@ -90,7 +91,7 @@ def test_a_copy_of_the_default_loads(tmp_path):
             lambda d: d["dimensions"][0]["items"][1]["rules"].append("site_unreachable"),
             "rule 'site_unreachable' is already in item '站点可用性'",
         ),
-        (lambda d: d["dimensions"].pop(2), "missing required dimension '网站规范'"),
+        (lambda d: d["dimensions"].pop(4), "missing required dimension '网站规范'"),
         (
             lambda d: d["thresholds"]["disclosure"].update(annual_report_deadline="02-30"),
             "thresholds.disclosure.annual_report_deadline: '02-30' is not a valid month-day",

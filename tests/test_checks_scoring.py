@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from govinspect.checks.facts import ItemFact, LinkCheckFact, PageFact, ProbeFact
+from govinspect.checks.facts_interaction import InteractionFacts
 from govinspect.checks.findings import Finding
 from govinspect.checks.run import evaluate
 from govinspect.checks.scoring import score_unit
@@ -166,10 +167,14 @@ def test_county_unit_by_hand():
     daily = dimension(score, "网站日常管理")
     assert [i["score"] for i in daily.items] == [3, 4, 3, 3, 2, 4.7]
     assert daily.score == pytest.approx(19.7) and daily.max == 40
-    # 政府信息公开 (35): guide 6-1, reports 8, metadata 5, timeliness 4, 解读 6-1, 关联 6
+    # 政府信息公开 (23): guide 6-1, reports 8, metadata 5, timeliness 4
     disclosure = dimension(score, "政府信息公开")
-    assert [i["score"] for i in disclosure.items] == [5, 8, 5, 4, 5, 6]
-    assert disclosure.score == 33 and disclosure.max == 35
+    assert [i["score"] for i in disclosure.items] == [5, 8, 5, 4]
+    assert disclosure.score == 22 and disclosure.max == 23
+    # 解读回应 (12): 解读 6-1, 关联 6
+    assert [i["score"] for i in dimension(score, "解读回应").items] == [5, 6]
+    # 互动交流 (15): letters answered in time, a proper consultation, an interview
+    assert dimension(score, "互动交流").score == 15
     # 网站规范 (25): 标识 10-2 (ICP), 找错 5-3 (sitecode), 域名 4, IPv6 2 (not checked), 标签 4
     norms = dimension(score, "网站规范")
     assert [i["score"] for i in norms.items] == [8, 2, 4, 2, 4]
@@ -177,7 +182,7 @@ def test_county_unit_by_hand():
     statuses = [i["status"] for i in norms.items]
     assert statuses == ["deducted", "deducted", "passed", "unknown", "passed"]
     assert score.unknown_items == ["网站规范 / IPv6 支持"]
-    assert score.total == pytest.approx(72.7) and score.max == 100
+    assert score.total == pytest.approx(87.7) and score.max == 115
     assert score.failed is False and score.verdict == "合格"
     links = item(score, "网站日常管理", "链接可用性")
     assert links["deducted"] == pytest.approx(3.3) and not links["capped"]
@@ -207,9 +212,11 @@ def test_department_unit_by_hand_with_caps_and_vetoes():
     assert [i["score"] for i in daily.items] == [6, 8, 10, 4, 0, 0]
     assert item(score, "网站日常管理", "链接可用性")["capped"] is True
     assert item(score, "网站日常管理", "空白栏目")["deducted"] == 4
-    assert dimension(score, "政府信息公开").score == 27  # 6-3, 8-5, 5, 4, 6, 6
+    assert dimension(score, "政府信息公开").score == 15  # 6-3, 8-5, 5, 4
+    assert dimension(score, "解读回应").score == 12  # 6, 6
+    assert dimension(score, "互动交流").score == 15
     assert dimension(score, "网站规范").score == 25
-    assert score.total == 80
+    assert score.total == 95
     assert score.failed is True and score.verdict == "不合格"
     assert len(score.vetoes) == 2
 
@@ -231,11 +238,13 @@ def test_total_below_the_pass_score_fails_without_a_veto():
             *(column(f"人事{n}", "personnel", 400) for n in range(5)),
         ),
         link_checks=tuple(dead(n, home=True) for n in range(10)),
+        interaction=InteractionFacts(),  # no interaction column at all
     )
     score, result = scored(f, county_rubric())
     assert not [x for x in result.findings if x.severity == "veto"]
-    # 20 (news 8 and personnel 4 and links 8 all capped) + 24 + 11
-    assert score.total == 55
+    # 20 (news 8 and personnel 4 and links 8 all capped) + 12 + 12 + 11, and 互动交流 15 less
+    # 2 (no consultation) and 2 (no interview); 留言答复 is unknown (no letters column): 11
+    assert score.total == 66 and score.max == 115
     assert score.failed is True and score.below_pass is True
 
 

@@ -226,7 +226,7 @@ def test_the_nightly_job_scores_with_the_city_rubric(tmp_path):
         "某市county评分规则",
         str(tmp_path / "rubrics" / "county.yaml"),
     )
-    assert scores["网站规范"] == 35 and info["max"] == 110
+    assert scores["网站规范"] == 35 and info["max"] == 125  # the packaged 115 + 10
 
 
 def test_the_service_refuses_a_broken_rubric(tmp_path):

@@ -20,6 +20,11 @@ from govinspect.store import link_outcomes
 from govinspect.store.db import open_store
 from govinspect.store.models import Column, ColumnItem, LinkCheck, Page, Run
 from govinspect.store.units import sync_registry
+from tests.test_demo_interaction import (
+    assert_interaction_matches,
+    interaction_rules,
+    validate_export,
+)
 
 DEAD = link_outcomes.DEAD
 
@@ -301,6 +306,7 @@ def expected_rules(manifest: dict, site: str) -> list[tuple[str, str | None]]:
         want.append(("guide_outdated", None))
     if truth["annual_report_missing_latest"]:
         want.append(("annual_report_missing", None))
+    want.extend(interaction_rules(truth["interaction"]))
     for _quarter in truth["self_checks"]["missing"]:
         want.append(("self_check_missing", None))
     blank = sum(1 for column in truth["columns"] if column["blank"])
@@ -330,6 +336,13 @@ def test_checks_find_every_planted_fault_and_nothing_else(town, checked, site):
         unmatched.remove(match)
     extra = [(r, f["message"][:60]) for r, f in unmatched if r not in EXPECTED_NOTICES]
     assert extra == [], f"{site}: reported beyond the planted faults"
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_interaction_matches_the_truth(town, checked, site):
+    unit = next(u for u in checked["units"] if u["id"] == site)
+    assert_interaction_matches(unit, town["manifest"]["sites"][site]["interaction"])
+    validate_export(checked)  # units[].interaction as docs/export.schema.json says
 
 
 def test_compliant_site_scores_full_marks(checked):

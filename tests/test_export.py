@@ -368,19 +368,25 @@ def test_county_export_content(checked):
         "annual_report_missing",
         "column_blank",
         "column_stale_news",
+        "consultation_none",  # no interaction facts recorded: none held, none found
         "dead_link_homepage",
         "guide_elements_missing",
+        "interview_none",
     ]
     dead_finding = next(f for f in county["findings"] if f["rule"] == "dead_link_homepage")
     assert dead_finding["evidence"]["warc"]["warc_file"] == "warc/test.warc.gz"
     assert dead_finding["evidence"]["attempts"] == [{"method": "HEAD", "status": 404}]
-    # Scores: 40 - 2 (stale news) - 1 (blank) - 1 (homepage dead link); 35 - 1 - 5; 25
+    # Scores: 40 - 2 (stale news) - 1 (blank) - 1 (homepage dead link); 23 - 1 - 5; 12;
+    # 15 - 2 (no consultation) - 2 (no interview); 25
     assert {k: v["score"] for k, v in county["scores"].items()} == {
         "网站日常管理": 36,
-        "政府信息公开": 29,
+        "政府信息公开": 17,
+        "解读回应": 12,
+        "互动交流": 11,
         "网站规范": 25,
     }
-    assert county["total"] == 90
+    assert county["total"] == 101
+    assert county["interaction"] == {"letters": None, "consultations": [], "interviews": None}
     deductions = [
         d for dim in county["scores"].values() for i in dim["items"] for d in i["deductions"]
     ]
@@ -423,8 +429,14 @@ def test_ranking_rows(checked):
     rows = ranking(store, run_id)
     assert [r["unit"] for r in rows] == ["sfx", "jyj", "nocrawl"]
     first = rows[0]
-    assert first["rank"] == 1 and first["verdict"] == "合格" and first["total"] == 90
-    assert list(first["scores"]) == ["网站日常管理", "政府信息公开", "网站规范"]
+    assert first["rank"] == 1 and first["verdict"] == "合格" and first["total"] == 101
+    assert list(first["scores"]) == [
+        "网站日常管理",
+        "政府信息公开",
+        "解读回应",
+        "互动交流",
+        "网站规范",
+    ]
     assert rows[1]["failed"] is True and rows[1]["verdict"] == "不合格"
     assert len(rows[1]["vetoes"]) == 2
     assert rows[2]["verdict"] == "未评估" and rows[2]["scores"] == {}
@@ -437,7 +449,13 @@ def test_stored_rows(checked):
         assert run.status == "complete" and run.as_of == AS_OF and run.finished_at
         assert run.summary["rubrics"]["county"]["source"] == "packaged:county"
         dims = session.scalars(select(Score).where(Score.run_id == run_id, Score.unit_id == "jyj"))
-        assert {d.dimension for d in dims} == {"网站日常管理", "政府信息公开", "网站规范"}
+        assert {d.dimension for d in dims} == {
+            "网站日常管理",
+            "政府信息公开",
+            "解读回应",
+            "互动交流",
+            "网站规范",
+        }
         assert all(
             d.failed
             for d in session.scalars(
@@ -478,3 +496,17 @@ def test_a_crash_marks_the_run_failed_and_keeps_finished_units(tmp_path, sqlite_
         assert run.status == "failed" and run.error == "RuntimeError: disk full"
         assert list(run.summary["units"]) == ["sfx"]
     store.dispose()
+
+
+def test_terminal_ranking_shows_the_interaction_and_interpretation_columns(checked):
+    from rich.console import Console
+
+    from govinspect.cli import _ranking_table
+
+    store, run_id, _ = checked
+    console = Console(record=True, width=250)
+    console.print(_ranking_table(ranking(store, run_id), "check run"))
+    text = console.export_text()
+    for name in ("网站日常管理", "政府信息公开", "解读回应", "互动交流", "网站规范"):
+        assert name in text
+    assert "11/15" in text  # 互动交流 of sfx: no consultation, no interview

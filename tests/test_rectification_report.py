@@ -42,9 +42,9 @@ def test_the_report_follows_last_quarters_findings(tmp_path):
         store, registry, settings, "2026Q4", None, {"html", "docx"}, None, tmp_path / "out"
     )
     html = (tmp_path / "out" / "sfz-2026Q4-self-check.html").read_text(encoding="utf-8")
-    assert "九、上期问题整改情况" in html
+    assert "十、上期问题整改情况" in html
     found = re.search(r"2026年第三季度检查发现问题 (\d+) 个，已整改 1 个，逾期未整改 1 个", html)
-    assert found is not None, html[html.index("八、") : html.index("八、") + 400]
+    assert found is not None, html[html.index("九、") : html.index("九、") + 400]
     assert "经核实忽略 1 个" in html
 
     def row(subject: str) -> str:
@@ -72,6 +72,6 @@ def test_the_report_follows_last_quarters_findings(tmp_path):
 
     doc = Document(str(tmp_path / "out" / "sfz-2026Q4-self-check.docx"))
     words = "\n".join(p.text for p in doc.paragraphs)
-    assert "九、上期问题整改情况" in words and found.group(0) in words
+    assert "十、上期问题整改情况" in words and found.group(0) in words
     assert any(path.suffix == ".docx" for path in result.files)
     store.dispose()

@@ -40,7 +40,7 @@ DIMENSIONS = [
 ]  # fmt: skip
 MANUAL = """unit,dimension,score,note
 county,办事服务,20,在线办事抽查
-county,互动交流,18,
+county,应用推广,18,
 dept,办事服务,15,
 示范县发展和改革委员会,办事服务,21.5,按名称填写
 """
@@ -234,7 +234,11 @@ def test_docx_vetoes_come_first(town):
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings.index("二、单项否决") < headings.index("三、整改清单")
     vetoes = next(t for t in doc.tables if t.rows[0].cells[1].text == "检查指标")
-    assert {r.cells[1].text for r in vetoes.rows[1:]} == {"首页不更新", "政务新媒体内容不更新"}
+    assert {r.cells[1].text for r in vetoes.rows[1:]} == {
+        "首页不更新",
+        "政务新媒体内容不更新",
+        "互动回应差",
+    }
     fixes = [h for h in headings if "【" in h]
     assert "【单项否决】" in fixes[0] and "【单项否决】" in fixes[1]
 
@@ -329,7 +333,10 @@ def test_workbook_layout_totals_and_ranks(town):
     values = dict(zip(DIMENSIONS, row[2:11], strict=True))
     for name, dimension in unit["scores"].items():
         assert values[name] == pytest.approx(dimension["score"])
-    assert values["办事服务"] == 20 and values["互动交流"] == 18 and values["解读回应"] is None
+    # 互动交流 and 解读回应 are scored automatically; the manual columns still merge.
+    assert values["办事服务"] == 20 and values["应用推广"] == 18
+    assert values["互动交流"] == unit["scores"]["互动交流"]["score"]
+    assert values["解读回应"] == unit["scores"]["解读回应"]["score"]
     assert row[0] == 1
     assert row[11] == pytest.approx(unit["total"] + 20 + 18)
     # The demo county carries the planted content-safety vetoes (docs/demo.md, 内容安全).
@@ -339,7 +346,7 @@ def test_workbook_layout_totals_and_ranks(town):
     ranked = _sheet_rows(dept)
     assert [r[1] for r in ranked] == ["示范县发展和改革委员会", "示范县教育局"]
     modern, failed = ranked
-    assert modern[0] == 1 and modern[11] == pytest.approx(100 + 21.5)
+    assert modern[0] == 1 and modern[11] == pytest.approx(115 + 21.5)
     # The vetoed unit ranks after the passing one, marked 不合格 with its vetoes named.
     assert failed[0] == 2 and failed[12] == "不合格"
     assert "单项否决" in failed[13] and "首页不更新" in failed[13]
@@ -368,7 +375,7 @@ def test_workbook_indicator_sheets_count_the_findings(town):
     truth = town["manifest"]["sites"]["county"]["dead_links"]
     assert dead["示范县人民政府"] == sum(1 for d in truth if d["on_homepage"])
     about = {r[0]: r[1] for r in wb["说明"].iter_rows(values_only=True)}
-    assert about["自动评分维度"] == "政府信息公开、网站规范、网站日常管理"
+    assert about["自动评分维度"] == "政府信息公开、解读回应、互动交流、网站规范、网站日常管理"
     assert str(town["manual"]) in about["人工评分表"]
 
 

@@ -38,6 +38,7 @@ from tests.test_checks_fixtures import (
     homepage,
     unit,
 )
+from tests.test_checks_interaction import message_scenarios as interaction_scenarios
 from tests.test_checks_interpretation import DOC_BODY, I_TITLE, INTERP_BODY, TITLE, Site
 
 FEED = "http://rsshub.example/weibo/1"
@@ -219,6 +220,7 @@ def scenarios() -> list[tuple[UnitFacts, Rubric, date]]:
         ),
         (policy_facts({p.url: p for p in (late_policy, bare_policy)}), county, AS_OF),
         *((site, county, AS_OF) for site in interpretation_sites()),
+        *((site, county, AS_OF) for site in interaction_scenarios()),
     ]
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from govinspect.checks import tables
+from govinspect.checks.facts_interaction import InteractionFacts, load_interaction
 from govinspect.checks.facts_new_media import AccountFacts, account_facts
 from govinspect.checks.facts_safety import load_safety
 from govinspect.checks.rubric import Rubric
@@ -53,6 +54,7 @@ class UnitInfo:
     site_code: str | None = None
     exclude_links: tuple[str, ...] = ()  # registry patterns of link targets not counted as dead
     partner_hosts: tuple[str, ...] = ()
+    reply_limit_working_days: int | None = None  # registry override of the rubric's limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +287,7 @@ class UnitFacts:
     probes: tuple[ProbeFact, ...] = ()
     accounts: tuple[AccountFacts, ...] = ()  # one per active new-media account
     safety: Any = None  # facts_safety.SafetyFacts: the content-safety facts of the crawl
+    interaction: InteractionFacts = field(default_factory=InteractionFacts)
     source: HtmlSource = field(default_factory=MappingHtml)
 
     def page(self, url: str | None) -> PageFact | None:
@@ -692,6 +695,7 @@ def unit_info(unit: RegistryUnit) -> UnitInfo:
         site_code=unit.site_code,
         exclude_links=tuple(unit.exclude_links),
         partner_hosts=tuple(unit.partner_hosts),
+        reply_limit_working_days=unit.reply_limit_working_days,
     )
 
 
@@ -739,6 +743,7 @@ def load_unit_facts(
         named_links=named,
         probes=probes,
         accounts=accounts,
+        interaction=load_interaction(session, run.id),
         source=WarcHtml(data_dir),
         safety=load_safety(session, run, crawls[1] if len(crawls) > 1 else None),
     )

@@ -150,6 +150,21 @@ class InterpretationThresholds(_Strict):
     document_lookback_days: int = Field(ge=1)
 
 
+class InteractionThresholds(_Strict):
+    """互动交流 (checks/interaction.py); defaults and sources in docs/rubric.md."""
+
+    lookback_days: int = Field(ge=1)
+    veto_months: int = Field(ge=1)
+    reply_fresh_months: int = Field(ge=1)
+    reply_limit_working_days: int = Field(ge=1)
+    consultation_min_days: int = Field(ge=1)
+    # Minimum length per draft type the page names (规章, 重大行政决策, 规范性文件).
+    consultation_min_days_by_type: dict[str, int] = Field(default_factory=dict)
+    feedback_grace_days: int = Field(ge=0)
+    consultations_min_per_year: int = Field(ge=0)
+    interviews_min_per_year: int = Field(ge=0)
+
+
 class FactThresholds(_Strict):
     max_crawl_age_days: int = Field(ge=0)
 
@@ -209,6 +224,7 @@ class Thresholds(_Strict):
     dead_links: DeadLinkThresholds
     disclosure: DisclosureThresholds
     interpretation: InterpretationThresholds
+    interaction: InteractionThresholds
     facts: FactThresholds
     warnings: WarningThresholds
     self_check: SelfCheckThresholds

@@ -17,6 +17,7 @@ from govinspect.checks import (
     dead_links,
     disclosure,
     homepage_update,
+    interaction,
     interpretation,
     lifecycle,
     lifecycle_store,
@@ -49,6 +50,7 @@ CRAWL_CHECKS: tuple[Check, ...] = (
     dead_links.check,
     disclosure.check,
     interpretation.check,
+    interaction.check,
     site_norms.check,
     self_check.check,
     content_safety.check,
@@ -106,6 +108,7 @@ def _calendar(as_of: date, rubrics: dict[str, Rubric]) -> dict[str, Any]:
             max(
                 r.thresholds.interpretation.document_lookback_days,
                 r.thresholds.disclosure.document_lookback_days,
+                r.thresholds.interaction.lookback_days,
             )
             for r in rubrics.values()
         ),

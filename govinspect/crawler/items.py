@@ -102,3 +102,39 @@ class SafetyRecord:
     source: str = "page"  # page | attachment
     is_homepage: bool = False
     published: date | None = None
+
+
+class InteractionRecord:
+    """A fact about an interaction (互动交流) column or one of its entries.
+
+    ``kind``: ``column`` (a letters/consultations/interviews column page; ``column_kind`` says
+    which, ``script_filled`` whether its list could not be read from the HTML, ``api`` the JSON
+    endpoint read instead), ``letter``, ``consultation``, ``feedback`` or ``interview``.
+    ``source``: where it was seen (``list``, ``detail``, ``api``).  Dates are as printed; a
+    letter's ``status`` is ``replied``/``pending``/None and ``fields`` lists the labels the
+    page shows (even with an empty value).
+    """
+
+    kind: str
+    url: str
+    page_url: str
+    source: str
+    column_url: str | None = None
+    column_kind: str | None = None
+    name: str | None = None
+    title: str | None = None
+    asked: date | None = None
+    replied: date | None = None
+    status: str | None = None
+    status_text: str | None = None
+    reply_unit: str | None = None
+    reply_shown: bool | None = None
+    start: date | None = None
+    end: date | None = None
+    period_raw: str | None = None
+    draft_type: str | None = None
+    published: date | None = None
+    feedback_urls: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
+    script_filled: bool = False
+    api: str | None = None

@@ -9,10 +9,17 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from govinspect.crawler.distributed.common import TUNING, Processed
-from govinspect.crawler.items import CheckRecord, ListPageRecord, PageRecord, SafetyRecord
+from govinspect.crawler.items import (
+    CheckRecord,
+    InteractionRecord,
+    ListPageRecord,
+    PageRecord,
+    SafetyRecord,
+)
 from govinspect.errors import StoreError
 from govinspect.store import crawlstore, safetystore
 from govinspect.store.db import Store, open_store
+from govinspect.store.interaction import write_interactions
 
 BATCH_ITEMS = 300
 BATCH_SECONDS = 2.0
@@ -38,6 +45,7 @@ class StorePipeline:
         self.checks: list[CheckRecord] = []
         self.lists: list[ListPageRecord] = []
         self.safety: list[SafetyRecord] = []
+        self.interactions: list[InteractionRecord] = []
         self.tokens: list[str] = []
         self.last_flush = time.monotonic()
         self.failed: str | None = None
@@ -66,6 +74,8 @@ class StorePipeline:
             self.lists.append(item)
         elif isinstance(item, SafetyRecord):
             self.safety.append(item)
+        elif isinstance(item, InteractionRecord):
+            self.interactions.append(item)
         elif isinstance(item, Processed):
             self.tokens.append(item.token)
         # Flush after a check (or a request's end) only: a page's record comes just before its
@@ -80,13 +90,14 @@ class StorePipeline:
         assert self.store is not None
         if self.failed:
             return
-        if self.pages or self.checks or self.lists or self.safety:
+        if self.pages or self.checks or self.lists or self.safety or self.interactions:
             try:
                 with self.store.session() as session:
                     crawlstore.write_pages(session, self.run_id, self.pages)
                     crawlstore.write_checks(session, self.run_id, self.checks)
                     crawlstore.write_list_pages(session, self.run_id, self.lists)
                     safetystore.write_safety(session, self.run_id, self.safety)
+                    write_interactions(session, self.run_id, self.interactions)
             except (StoreError, OSError) as exc:
                 # A full disk or a locked database: stop the crawl rather than go on fetching
                 # pages whose facts cannot be kept. What was committed stays; the run resumes.
@@ -100,6 +111,7 @@ class StorePipeline:
             self.dist.ack(self.tokens)
         self.pages, self.checks, self.lists, self.tokens = [], [], [], []
         self.safety = []
+        self.interactions = []
         self.last_flush = time.monotonic()
 
     def close_spider(self) -> None:

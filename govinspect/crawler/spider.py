@@ -32,7 +32,7 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from govinspect.crawler import columns as colmod
-from govinspect.crawler import outcomes, sources
+from govinspect.crawler import interaction, outcomes, sources
 from govinspect.crawler.analysis import PageAnalysis
 from govinspect.crawler.cms import trs_list_model
 from govinspect.crawler.column_pages import column_key, column_name, is_content_column, page_number
@@ -468,6 +468,9 @@ class SiteSpider(scrapy.Spider):
                     "content_safety",
                     lambda: self._safety_page(response, page, extracted, visible, charset),
                 )
+            yield from analysis.items(
+                "interaction", lambda: self._interaction(text, response, page)
+            )
         if analysis.errors:  # counted in the run summary from the store (runner._finish)
             page.meta["analysis_errors"] = analysis.errors
         yield from self._decide(response, verdict, page)
@@ -969,6 +972,35 @@ class SiteSpider(scrapy.Spider):
                 meta=meta,
                 dont_filter=True,
             )
+
+    def _interaction(self, text: str, response: Response, page: PageRecord) -> Iterator[Any]:
+        """Letters, consultations and interviews the page shows (crawler/interaction.py)."""
+        found = interaction.page_facts(
+            text, response.url, page.title, page.published, self.crawl_date
+        )
+        yield from found.records
+        depth = response.meta["gi"].get("depth", 0)
+        yield from self.schedule_many([(url, "record", depth) for url in found.follow])
+        for api in found.apis:
+            if self.state.claim_source(f"GET {api}"):
+                meta = self._meta("interaction", column=found.column_url or response.url)
+                meta["gi"]["depth"] = response.meta["gi"].get("depth", 0) + 1
+                yield Request(api, self.parse_interaction_api, meta=meta, errback=self._ignore)
+
+    @_tracked
+    def parse_interaction_api(self, response: Response) -> Iterator[Any]:
+        gi = response.meta["gi"]
+        if response.status != 200:
+            return
+        body = decode_body(response.body, response.headers.get(b"Content-Type", b"").decode())[0]
+        records, more = interaction.api_facts(body, response.url, gi["column"], self.crawl_date)
+        yield from records
+        details = [(r.url, "record", gi["depth"]) for r in records if r.url != r.page_url]
+        yield from self.schedule_many(details)
+        for url in more:
+            if self.state.claim_source(f"GET {url}"):
+                meta = {"gi": _fresh_gi(gi)}
+                yield Request(url, self.parse_interaction_api, meta=meta, errback=self._ignore)
 
     @_tracked
     def parse_source(self, response: Response) -> Iterator[Any]:

@@ -38,6 +38,7 @@ from govinspect.demo.spec import (
     STYLE_ASSETS,
     TRS_LIST_API,
     ColumnSpec,
+    ConsultationSpec,
     FeedSpec,
     LinkSpec,
     PolicySpec,
@@ -385,6 +386,8 @@ def _fill_column(site: Site, col: Column, scale: int) -> None:
         col.items = _annual_reports(site, col)
     elif cs.ctype == "consultation":
         col.items = _consultations(site, col)
+    elif cs.interviews:
+        col.items = _interviews(site, col)
     elif cs.count:
         col.items = _generic_items(site, col, scale)
         if cs.ctype == "interaction":
@@ -527,29 +530,88 @@ def _annual_reports(site: Site, col: Column) -> list[Item]:
 
 
 def _consultations(site: Site, col: Column) -> list[Item]:
+    """Consultations (newest first) and the 意见采纳情况 pages of those that have one."""
     rng = _rng(site.id, col.key, "consult")
     items = []
     for n, cspec in enumerate(site.spec.consultations):
         uid = col.spec.column_id * 10000 + n + 1
         title = texts.title_for("consultation", rng)
+        if cspec.topic:
+            title = f"关于公开征求《{cspec.topic}（征求意见稿）》意见的公告"
         days = (cspec.end - cspec.start).days
+        period = (
+            f"征集时间：{cspec.start:%Y年%m月%d日}至{cspec.end:%Y年%m月%d日}。"
+            if cspec.dated
+            else "欢迎社会各界提出宝贵意见。"
+        )
         body = (
-            f"为广泛听取社会各界意见，现将草案全文公布，公开征求意见。征集时间：{cspec.start:%Y年%m月%d日}"
-            f"至{cspec.end:%Y年%m月%d日}。",
+            f"为广泛听取社会各界意见，现将草案全文公布，公开征求意见。{period}",
             "意见反馈方式：可通过电子邮件或信函方式提出意见，信封上请注明“征求意见”字样。",
         )
+        item = Item(
+            uid=uid,
+            kind="consultation",
+            title=title,
+            path=item_path(site.spec.style, col, cspec.start, uid),
+            date=cspec.start,
+            time="09:00",
+            source=site.spec.name,
+            body=body,
+            column=col.key,
+            extra={
+                "start": cspec.start if cspec.dated else None,
+                "end": cspec.end if cspec.dated else None,
+                "days": days if cspec.dated else None,
+                "planned": (cspec.start, cspec.end),
+            },
+        )
+        items.append(item)
+        if cspec.feedback is not None:
+            feedback = _feedback_item(site, col, cspec, uid + 100)
+            item.related.append(
+                Related("意见采纳情况", feedback.title, Ref(site.id, feedback.path))
+            )
+            item.extra["feedback"] = feedback.path
+            items.append(feedback)
+    return sorted(items, key=lambda i: (i.date or date.min, i.uid), reverse=True)
+
+
+def _feedback_item(site: Site, col: Column, cspec: ConsultationSpec, uid: int) -> Item:
+    assert cspec.feedback is not None
+    return Item(
+        uid=uid,
+        kind="feedback",
+        title=f"《{cspec.topic}》征求意见采纳情况",
+        path=item_path(site.spec.style, col, cspec.feedback, uid),
+        date=cspec.feedback,
+        time="10:00",
+        source=site.spec.name,
+        body=(
+            f"征求意见期间，共收到意见建议{3 + uid % 7}条，采纳{1 + uid % 3}条。",
+            "未采纳的意见主要涉及上位法已有规定或不属于本办法调整范围的事项。",
+        ),
+        column=col.key,
+        extra={"consultation_topic": cspec.topic},
+    )
+
+
+def _interviews(site: Site, col: Column) -> list[Item]:
+    """The dated items of an 在线访谈 column."""
+    items = []
+    for n, d in enumerate(sorted(col.spec.interviews, reverse=True)):
+        uid = col.spec.column_id * 10000 + n + 1
+        topic = texts.TOPICS[n % len(texts.TOPICS)]
         items.append(
             Item(
                 uid=uid,
-                kind="consultation",
-                title=title,
-                path=item_path(site.spec.style, col, cspec.start, uid),
-                date=cspec.start,
-                time="09:00",
+                kind="interview",
+                title=f"在线访谈：{site.spec.name}负责人谈{topic}工作",
+                path=item_path(site.spec.style, col, d, uid),
+                date=d,
+                time="15:00",
                 source=site.spec.name,
-                body=body,
+                body=("本期访谈邀请主要负责人介绍有关工作情况，并回答网友提问。",),
                 column=col.key,
-                extra={"start": cspec.start, "end": cspec.end, "days": days},
             )
         )
     return items

@@ -150,21 +150,23 @@ def related_html(site: Site, item: Item, urls: Urls) -> str:
     return "".join(parts)
 
 
+LETTER_REPLY = "您好，您反映的问题已转交相关部门办理，现已处理完毕。感谢您对我们工作的关心和支持。"
+LETTER_REPLY_UNIT = "示范县人民政府办公室"
+
+
 def letter_html(item: Item) -> str:
+    """A letter's labelled table (来信时间, 处理状态, 答复单位, 答复时间, 答复内容)."""
     asked = item.extra.get("asked")
     answered = item.extra.get("answered")
-    reply = (
-        "您好，您反映的问题已转交相关部门办理，现已处理完毕。感谢您对我们工作的关心和支持。"
-        if answered
-        else "正在办理中。"
-    )
     rows = [
+        ("信件编号", f"XJ{item.uid}"),
         ("信件标题", esc(item.title)),
         ("来信时间", asked.isoformat() if asked else ""),
         ("来信内容", esc(item.body[0]) if item.body else ""),
-        ("答复单位", "示范县人民政府办公室" if answered else ""),
+        ("处理状态", "已办结" if answered else "办理中"),
+        ("答复单位", LETTER_REPLY_UNIT if answered else ""),
         ("答复时间", answered.isoformat() if answered else ""),
-        ("答复内容", reply),
+        ("答复内容", LETTER_REPLY if answered else ""),
     ]
     return (
         '<table class="letter">'

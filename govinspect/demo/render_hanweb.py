@@ -7,6 +7,7 @@ Column lists are not in the DOM: the records sit as CDATA inside a
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs
 
 from govinspect.demo.model import (
@@ -20,6 +21,8 @@ from govinspect.demo.model import (
     hanweb_proxy_query,
 )
 from govinspect.demo.render_common import (
+    LETTER_REPLY,
+    LETTER_REPLY_UNIT,
     body_html,
     consultation_html,
     esc,
@@ -31,7 +34,7 @@ from govinspect.demo.render_common import (
     related_html,
     visible_date_label,
 )
-from govinspect.demo.spec import HANWEB_DATAPROXY
+from govinspect.demo.spec import HANWEB_DATAPROXY, HANWEB_LETTERS_API, HANWEB_LETTERS_PER_PAGE
 
 
 def _head(site: Site, urls: Urls, title: str, col: Column | None, item: Item | None) -> str:
@@ -185,6 +188,50 @@ def _subnav(site: Site, col: Column) -> str:
     return f'<ul class="sub_lm">{kids}</ul>\n' if kids else ""
 
 
+def _letters_system(col: Column) -> str:
+    """The 信件 system's list: filled by script from its JSON API (HANWEB_LETTERS_API)."""
+    if not any(i.kind == "letter" for i in col.items):
+        return ""
+    api = f"{HANWEB_LETTERS_API}?columnid={col.spec.column_id}&pageNo=1"
+    return (
+        f'<div class="xj_list" id="xjlist" data-api="{esc(api)}"></div>\n'
+        '<script type="text/javascript">$(function(){ $.getJSON($("#xjlist").data("api"), '
+        "function (d) { renderLetters(d.data.list); }); });</script>\n"
+    )
+
+
+def letters_api(site: Site, query: str) -> tuple[int, str]:
+    """``letters.json?columnid=&pageNo=``: the letters with their asking and reply fields."""
+    params = {k: v[-1] for k, v in parse_qs(query).items()}
+    col = next((c for c in site.columns if str(c.spec.column_id) == params.get("columnid")), None)
+    if col is None or not any(i.kind == "letter" for i in col.items):
+        return 404, json.dumps({"code": 404, "msg": "column not found"})
+    try:
+        page_no = max(1, int(params.get("pageNo", "1")))
+    except ValueError:
+        return 400, json.dumps({"code": 400, "msg": "bad parameter"})
+    per = HANWEB_LETTERS_PER_PAGE
+    chunk = col.items[(page_no - 1) * per : page_no * per]
+    rows = []
+    for item in chunk:
+        asked, answered = item.extra.get("asked"), item.extra.get("answered")
+        rows.append(
+            {
+                "xjid": item.uid,
+                "title": item.title,
+                "url": item.path,
+                "createTime": f"{asked.isoformat()} {item.time}:00" if asked else "",
+                "replyTime": answered.isoformat() if answered else "",
+                "status": "已办结" if answered else "办理中",
+                "replyDept": LETTER_REPLY_UNIT if answered else "",
+                "replyContent": LETTER_REPLY if answered else "",
+            }
+        )
+    total_pages = max(1, -(-len(col.items) // per))
+    body = {"code": 0, "data": {"totalPage": total_pages, "pageNo": page_no, "list": rows}}
+    return 200, json.dumps(body, ensure_ascii=False)
+
+
 def _render_list(site: Site, page: Page, urls: Urls) -> str:
     col = site.column(page.column or "")
     main = (
@@ -192,6 +239,7 @@ def _render_list(site: Site, page: Page, urls: Urls) -> str:
         + f'<div class="lm_name">{esc(col.name)}</div>\n'
         + _subnav(site, col)
         + _list_main(site, col)
+        + _letters_system(col)
         + planted_html(site, page.path, urls)
     )
     return _layout(site, urls, col.name, main, col=col)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from govinspect.demo.model import Column, Item, Page, Site, Urls, list_page_path
 from govinspect.demo.render_common import (
+    LETTER_REPLY,
+    LETTER_REPLY_UNIT,
     body_html,
     consultation_html,
     esc,
     external,
     fmt_date,
-    letter_html,
     meta_table_html,
     planted_html,
     related_html,
@@ -172,12 +173,26 @@ def _render_content(site: Site, page: Page, urls: Urls) -> str:
     return _layout(site, urls, col.name, main, col=col)
 
 
+def _message_html(item: Item) -> str:
+    """A modern 留言 page: the question and the reply as labelled definition lists."""
+    asked, answered = item.extra.get("asked"), item.extra.get("answered")
+    rows = [
+        ("留言时间", asked.isoformat() if asked else ""),
+        ("办理状态", "已回复" if answered else "处理中"),
+        ("回复单位", LETTER_REPLY_UNIT if answered else ""),
+        ("回复时间", answered.isoformat() if answered else ""),
+        ("回复内容", LETTER_REPLY if answered else ""),
+    ]
+    cells = "".join(f"<dt>{k}</dt><dd>{esc(v)}</dd>" for k, v in rows)
+    return f'<section class="message"><dl class="message-fields">{cells}</dl></section>'
+
+
 def _render_article(site: Site, page: Page, urls: Urls) -> str:
     item = page.item
     assert item is not None
     col = site.column(item.column)
     label = visible_date_label(item, col.spec.ctype)
-    extra = letter_html(item) if item.kind == "letter" else ""
+    extra = _message_html(item) if item.kind == "letter" else ""
     main = (
         _crumbs(site, col)
         + "<article>"

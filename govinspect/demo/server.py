@@ -42,7 +42,7 @@ from govinspect.demo.render_common import (
     soft404_html,
     trs_deleted_html,
 )
-from govinspect.demo.spec import HANWEB_DATAPROXY, TRS_LIST_API
+from govinspect.demo.spec import HANWEB_DATAPROXY, HANWEB_LETTERS_API, TRS_LIST_API
 
 SITE_ORIGINS = ("county", "dept", "modern")
 ALL_PORT_KEYS = (*SITE_ORIGINS, "feeds", "refused")
@@ -154,6 +154,11 @@ class _SiteApp(_App):
             status, text = render_hanweb.dataproxy(site, query, form)
             return Response(
                 status, text.encode("utf-8"), [("Content-Type", "text/xml; charset=UTF-8")]
+            )
+        if path == HANWEB_LETTERS_API and site.spec.style == "hanweb":
+            status, text = render_hanweb.letters_api(site, query)
+            return Response(
+                status, text.encode("utf-8"), [("Content-Type", "application/json; charset=utf-8")]
             )
         if path == TRS_LIST_API and any(c.script_filled for c in site.columns):
             status, text = render_trs.list_api(site, query, form)

@@ -61,6 +61,7 @@ class ColumnSpec:
     undated: bool = False  # items carry no date anywhere
     home: bool = False  # shown as a block on the homepage
     column_id: int = 0  # TRS ChnlId / Hanweb columnid
+    interviews: tuple[date, ...] = ()  # an 在线访谈 column: the dates of its interviews
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,9 @@ class LetterSpec:
 class ConsultationSpec:
     start: date
     end: date
+    topic: str = ""  # the draft's name (a feedback page names it); random when empty
+    dated: bool = True  # False: the page shows no 征集时间 (planted: no_dates)
+    feedback: date | None = None  # when its 意见采纳情况 page was published (None: never)
 
 
 @dataclass(frozen=True)
@@ -378,6 +382,18 @@ _COUNTY_COLUMNS = (
         page_size=10,
         date_format="cn",
         column_id=82,
+    ),
+    ColumnSpec(
+        "zxft",
+        "在线访谈",
+        "interaction",
+        "/hdjl/zxft/",
+        "hdjl",
+        page_size=10,
+        date_format="iso",
+        column_id=83,
+        # One interview in the year before the monitoring point, one before it.
+        interviews=(date(2026, 6, 18), date(2025, 5, 20)),
     ),
 )
 
@@ -742,11 +758,22 @@ COUNTY = SiteSpec(
     report_publish=(3, 25),
     letters=(),
     consultations=(
-        ConsultationSpec(date(2026, 11, 10), date(2026, 12, 10)),
-        ConsultationSpec(date(2026, 9, 15), date(2026, 9, 25)),
-        ConsultationSpec(date(2026, 6, 1), date(2026, 7, 1)),
-        ConsultationSpec(date(2026, 3, 2), date(2026, 4, 1)),
-        ConsultationSpec(date(2025, 11, 3), date(2025, 12, 3)),
+        # Running: nothing to say yet.
+        ConsultationSpec(date(2026, 11, 10), date(2026, 12, 10), "城区停车管理办法"),
+        # Planted: the page shows no 征集时间 (no_dates).
+        ConsultationSpec(date(2026, 10, 12), date(2026, 11, 11), "农村人居环境整治实施方案", False),
+        # Planted: 10 days (too_short); its feedback is published.
+        ConsultationSpec(
+            date(2026, 9, 15), date(2026, 9, 25), "养犬管理规定", feedback=date(2026, 10, 20)
+        ),
+        # A proper one: 30 days, feedback published.
+        ConsultationSpec(
+            date(2026, 6, 1), date(2026, 7, 1), "城乡供水管理办法", feedback=date(2026, 7, 20)
+        ),
+        # Planted: over for months, no feedback (no_feedback).
+        ConsultationSpec(date(2026, 3, 2), date(2026, 4, 1), "公共文化服务实施意见"),
+        # Before the year before the monitoring point: not judged.
+        ConsultationSpec(date(2025, 11, 3), date(2025, 12, 3), "集贸市场管理办法"),
     ),
     mentions_404=("zwyw", 3),
     sitemap_page="/wzdt/",
@@ -1168,7 +1195,11 @@ DEPT = SiteSpec(
     guide=GuideSpec(date(2021, 3, 15), False, ("申请方式", "办公地址", "办公时间", "联系电话")),
     report_years=(2020, 2021, 2022, 2023, 2024, 2025),
     report_publish=(1, 25),
-    letters=(LetterSpec(9, date(2026, 7, 10), None),),
+    # Planted (互动回应差): one letter answered after more than 3 months, one never answered.
+    letters=(
+        LetterSpec(8, date(2026, 4, 1), date(2026, 7, 15)),
+        LetterSpec(9, date(2026, 7, 10), None),
+    ),
     mentions_404=("1101", 2),
     sitemap_page=None,
     sitemap_xml=False,
@@ -1333,6 +1364,17 @@ _MODERN_COLUMNS = (
         page_size=10,
         column_id=12,
     ),
+    ColumnSpec(
+        "zxft",
+        "在线访谈",
+        "interaction",
+        "/hdjl/zxft/",
+        "hdjl",
+        pager="plain",
+        page_size=10,
+        column_id=13,
+        interviews=(date(2026, 10, 15), date(2026, 4, 10)),
+    ),
 )
 
 _MODERN_LINKS = (
@@ -1466,11 +1508,18 @@ MODERN = SiteSpec(
     ),
     report_years=(2019, 2020, 2021, 2022, 2023, 2024, 2025),
     report_publish=(1, 20),
+    # Compliant: every closed consultation has its feedback.
     consultations=(
-        ConsultationSpec(date(2026, 11, 8), date(2026, 12, 8)),
-        ConsultationSpec(date(2026, 8, 3), date(2026, 9, 2)),
-        ConsultationSpec(date(2026, 4, 1), date(2026, 5, 1)),
-        ConsultationSpec(date(2025, 12, 1), date(2025, 12, 31)),
+        ConsultationSpec(date(2026, 11, 8), date(2026, 12, 8), "价格监测管理办法"),
+        ConsultationSpec(
+            date(2026, 8, 3), date(2026, 9, 2), "重点项目管理办法", feedback=date(2026, 9, 20)
+        ),
+        ConsultationSpec(
+            date(2026, 4, 1), date(2026, 5, 1), "节能审查实施细则", feedback=date(2026, 5, 20)
+        ),
+        ConsultationSpec(
+            date(2025, 12, 1), date(2025, 12, 31), "粮食储备管理办法", feedback=date(2026, 1, 15)
+        ),
     ),
     sitemap_page=None,
     sitemap_xml=True,
@@ -1603,3 +1652,6 @@ STYLE_ASSETS: dict[str, dict[str, str]] = {
 # Hanweb dataproxy endpoint and the TRS 海云 list API used by the script-filled column.
 HANWEB_DATAPROXY = "/module/web/jpage/dataproxy.jsp"
 TRS_LIST_API = "/trsapi/search"
+# The Hanweb 信件 system's JSON list API (named by the letters column page's script).
+HANWEB_LETTERS_API = "/module/hdjl/letters.json"
+HANWEB_LETTERS_PER_PAGE = 5

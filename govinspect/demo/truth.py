@@ -6,7 +6,9 @@ renderers use, with absolute URLs for the running ports.  Keys are documented in
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date, timedelta
+from statistics import median
 from typing import Any
 
 from govinspect.checks.workdays import working_days_between
@@ -29,6 +31,12 @@ FEED_STALE_DAYS = 14
 SELF_CHECK_DEADLINE_MONTH = 2
 SELF_CHECK_LOOKBACK_DAYS = 365
 INTERPRETATION_LATE_WORKDAYS = 3
+# 互动交流 as planted (the national defaults of the packaged rubrics).
+LETTER_LOOKBACK_DAYS = 365
+LETTER_VETO_MONTHS = 3
+CONSULTATION_MIN_DAYS = 30
+FEEDBACK_GRACE_DAYS = 30
+REPLY_LIMIT_WORKING_DAYS = 5
 MANIFEST_VERSION = 1
 
 
@@ -334,6 +342,7 @@ def _letters(site: Site, urls: Urls) -> list[dict[str, Any]]:
         for c in site.columns
         if c.spec.ctype == "interaction"
         for i in c.items
+        if i.kind == "letter"
     ]
 
 
@@ -349,7 +358,112 @@ def _consultations(site: Site, urls: Urls) -> list[dict[str, Any]]:
         for c in site.columns
         if c.spec.ctype == "consultation"
         for i in c.items
+        if i.kind == "consultation"
     ]
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def _letters_truth(site: Site, urls: Urls, as_of: date) -> dict[str, Any] | None:
+    """The letters as an inspector should report them (export ``interaction.letters``)."""
+    columns = [c for c in site.columns if any(i.kind == "letter" for i in c.items)]
+    if not columns:
+        return None
+    letters = [i for c in columns for i in c.items if i.kind == "letter"]
+    replies = [i.extra["answered"] for i in letters if i.extra["answered"]]
+    unanswered = []
+    since = as_of - timedelta(days=LETTER_LOOKBACK_DAYS)
+    for item in letters:
+        asked, answered = item.extra["asked"], item.extra["answered"]
+        if not since <= asked <= as_of:
+            continue
+        deadline = _add_months(asked, LETTER_VETO_MONTHS)
+        if (answered and answered > deadline) or (answered is None and as_of > deadline):
+            end = answered or as_of
+            unanswered.append(
+                {
+                    "url": urls.url(site.id, item.path),
+                    "asked": asked.isoformat(),
+                    "replied": _iso(answered),
+                    "days": (end - asked).days,
+                }
+            )
+    days = sorted(
+        max(0, working_days_between(i.extra["asked"], i.extra["answered"]))
+        for i in letters
+        if i.extra["answered"] and since <= i.extra["asked"] <= as_of
+    )
+    within = sum(d <= REPLY_LIMIT_WORKING_DAYS for d in days)
+    return {
+        "column_url": urls.url(site.id, columns[0].path),
+        "script_filled": False,
+        "latency": {
+            "median_working_days": float(median(days)) if days else None,
+            "within_limit_share": round(within / len(days), 4) if days else None,
+            "limit": REPLY_LIMIT_WORKING_DAYS,
+        },
+        "messages": len(letters),
+        "newest_reply": _iso(max(replies)) if replies else None,
+        "unanswered": sorted(unanswered, key=lambda x: (x["asked"], x["url"])),
+        "missing_fields": [],
+        "json_api": site.spec.style == "hanweb",
+    }
+
+
+def _consultation_truth(site: Site, urls: Urls, as_of: date) -> list[dict[str, Any]]:
+    """Consultations held in the year before the monitoring point, with their planted problems."""
+    out = []
+    since = as_of - timedelta(days=LETTER_LOOKBACK_DAYS)
+    for col in site.columns:
+        for item in col.items:
+            if item.kind != "consultation" or not since <= item.extra["planned"][0] <= as_of:
+                continue
+            start, end = item.extra["start"], item.extra["end"]
+            feedback = item.extra.get("feedback")
+            problems = []
+            if start is None:
+                problems.append("no_dates")
+            elif (end - start).days < CONSULTATION_MIN_DAYS:
+                problems.append("too_short")
+            if end and end < as_of - timedelta(days=FEEDBACK_GRACE_DAYS) and not feedback:
+                problems.append("no_feedback")
+            out.append(
+                {
+                    "title": item.title,
+                    "url": urls.url(site.id, item.path),
+                    "start": _iso(start),
+                    "end": _iso(end),
+                    "days": item.extra["days"],
+                    "feedback_url": urls.url(site.id, feedback) if feedback else None,
+                    "problems": problems,
+                }
+            )
+    return out
+
+
+def _interviews_truth(site: Site, urls: Urls, as_of: date) -> dict[str, Any] | None:
+    col = next((c for c in site.columns if c.spec.interviews), None)
+    if col is None:
+        return None
+    since = as_of - timedelta(days=LETTER_LOOKBACK_DAYS)
+    dates = [i.date for i in col.items if i.date and i.date <= as_of]
+    return {
+        "column_url": urls.url(site.id, col.path),
+        "count_365d": sum(since <= d for d in dates),
+        "newest": _iso(max(dates)) if dates else None,
+    }
+
+
+def _interaction(site: Site, urls: Urls, as_of: date) -> dict[str, Any]:
+    return {
+        "letters": _letters_truth(site, urls, as_of),
+        "consultations": _consultation_truth(site, urls, as_of),
+        "interviews": _interviews_truth(site, urls, as_of),
+    }
 
 
 def _norms(site: Site, urls: Urls) -> dict[str, Any]:
@@ -399,6 +513,7 @@ def site_truth(site: Site, urls: Urls, as_of: date) -> dict[str, Any]:
         **_self_checks(site, urls, as_of),
         "letters": _letters(site, urls),
         "consultations": _consultations(site, urls),
+        "interaction": _interaction(site, urls, as_of),
         "site_norms": _norms(site, urls),
         "content_safety": safety_cases.truth(
             site.id,

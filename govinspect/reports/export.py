@@ -125,6 +125,7 @@ def _defaults(unit: Unit) -> dict[str, Any]:
             "outbound": [],
             "defacement": None,
         },
+        "interaction": {"letters": None, "consultations": [], "interviews": None},
     }
 
 

@@ -108,6 +108,16 @@ class AccountRow:
 
 
 @dataclass(frozen=True, slots=True)
+class InteractionRow:
+    """One line of the 互动交流 section: what (letters, a consultation, interviews) and how."""
+
+    item: str
+    value: str
+    url: str
+    problem: bool
+
+
+@dataclass(frozen=True, slots=True)
 class TrendPoint:
     period: Period
     result: PeriodResult | None
@@ -133,6 +143,7 @@ class UnitReport:
     dead_links: tuple[DeadLinkRow, ...]
     accounts: tuple[AccountRow, ...]
     trend: tuple[TrendPoint, ...]
+    interaction: tuple[InteractionRow, ...] = ()
     chart_png: bytes | None = None
     chart_warning: str | None = None
     findings: tuple[dict[str, Any], ...] = field(default_factory=tuple)
@@ -307,6 +318,60 @@ def account_rows(accounts: list[dict[str, Any]]) -> tuple[AccountRow, ...]:
     return tuple(rows)
 
 
+def _share(value: float | None) -> str:
+    return data()["missing"] if value is None else f"{value:.0%}"
+
+
+def interaction_rows(section: dict[str, Any] | None) -> tuple[InteractionRow, ...]:
+    """The export's ``interaction`` section as lines (letters, each consultation, interviews)."""
+    if not section:
+        return ()
+    missing = data()["missing"]
+    rows = []
+    letters = section.get("letters")
+    if letters:
+        latency = letters.get("latency") or {}
+        value = (
+            text("interaction_letters_script")
+            if letters.get("script_filled")
+            else text(
+                "interaction_letters_figures",
+                messages=letters.get("messages", 0),
+                newest=letters.get("newest_reply") or missing,
+                unanswered=len(letters.get("unanswered") or []),
+                median=number(latency.get("median_working_days")),
+                limit=latency.get("limit", missing),
+                share=_share(latency.get("within_limit_share")),
+            )
+        )
+        url = letters.get("column_url") or ""
+        problem = bool(letters.get("unanswered")) or bool(letters.get("script_filled"))
+        rows.append(InteractionRow(text("interaction_letters"), value, url, problem))
+    names = data()["text"]["interaction_problems"]
+    for item in section.get("consultations") or []:
+        value = text(
+            "interaction_consultation_figures",
+            start=item.get("start") or missing,
+            end=item.get("end") or missing,
+            days=missing if item.get("days") is None else item["days"],
+            feedback=item.get("feedback_url") or missing,
+            problems="、".join(names.get(p, p) for p in item.get("problems") or []) or missing,
+        )
+        title = text("interaction_consultation", title=item.get("title") or "")
+        rows.append(InteractionRow(title, value, item.get("url") or "", bool(item.get("problems"))))
+    interviews = section.get("interviews")
+    if interviews:
+        value = text(
+            "interaction_interviews_figures",
+            count=interviews.get("count_365d", 0),
+            newest=interviews.get("newest") or missing,
+        )
+        url = interviews.get("column_url") or ""
+        label = text("interaction_interviews")
+        rows.append(InteractionRow(label, value, url, not interviews.get("count_365d")))
+    return tuple(rows)
+
+
 def build_unit_report(
     unit: dict[str, Any],
     *,
@@ -350,6 +415,7 @@ def build_unit_report(
         dead_links=dead_link_rows(unit.get("dead_links") or [], unit.get("excluded_links") or []),
         accounts=account_rows(unit.get("new_media") or []),
         trend=trend,
+        interaction=interaction_rows(unit.get("interaction")),
         findings=tuple(unit["findings"]),
         refs=refs,
         rectification=rectification,

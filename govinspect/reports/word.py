@@ -196,6 +196,17 @@ def _accounts(doc: DocumentType, r: UnitReport) -> None:
         _row(table, [a.name, a.platform, a.last_post, a.days_since, a.state, a.note])
 
 
+def _interaction(doc: DocumentType, r: UnitReport) -> None:
+    t = data()["text"]
+    doc.add_heading(t["interaction"], level=1)
+    if not r.interaction:
+        doc.add_paragraph(t["interaction_none"])
+        return
+    table = _table(doc, [t["interaction_item"], t["interaction_value"], t["link_url"]])
+    for row in r.interaction:
+        _row(table, [row.item, row.value, row.url])
+
+
 def _content_safety(doc: DocumentType, r: UnitReport) -> None:
     t = data()["text"]
     doc.add_heading(t["content_safety"], level=1)
@@ -256,7 +267,8 @@ def write_docx(report: UnitReport, path: Path) -> None:
     _setup(doc)
     _header(doc, report)
     for section in (
-        _scores, _vetoes, _fixes, _columns, _dead_links, _accounts, _content_safety, _trend,
+        _scores, _vetoes, _fixes, _columns, _dead_links, _accounts, _interaction,
+        _content_safety, _trend,
         _rectification,
     ):  # fmt: skip
         section(doc, report)

@@ -227,6 +227,55 @@ class ColumnItem(Base):
     column: Mapped[Column] = relationship(back_populates="items")
 
 
+class InteractionColumn(Base):
+    """An interaction column page (letters, consultations, interviews) seen by a crawl."""
+
+    __tablename__ = "interaction_columns"
+    __table_args__ = (Index("ix_interaction_columns_run", "run_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # letters | consultations | interviews
+    url: Mapped[str] = mapped_column(URL)
+    page_url: Mapped[str] = mapped_column(URL)
+    name: Mapped[str | None] = mapped_column(String(200))
+    script_filled: Mapped[bool] = mapped_column(Boolean, default=False)
+    api: Mapped[str | None] = mapped_column(URL)
+
+
+class InteractionEntry(Base):
+    """A letter, consultation, feedback page or interview, as one page showed it.
+
+    One row per sighting (list page, detail page, JSON API): the facts loader merges the rows of
+    one URL, so a letter's list row and its detail page complete each other.
+    """
+
+    __tablename__ = "interaction_entries"
+    __table_args__ = (Index("ix_interaction_entries_run", "run_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # letter | consultation | feedback | interview
+    url: Mapped[str] = mapped_column(URL)
+    page_url: Mapped[str] = mapped_column(URL)
+    source: Mapped[str] = mapped_column(String(20))  # list | detail | api
+    column_url: Mapped[str | None] = mapped_column(URL)
+    title: Mapped[str | None] = mapped_column(LONG)
+    asked: Mapped[date | None]
+    replied: Mapped[date | None]
+    status: Mapped[str | None] = mapped_column(String(20))  # replied | pending
+    status_text: Mapped[str | None] = mapped_column(String(100))
+    reply_unit: Mapped[str | None] = mapped_column(String(200))
+    reply_shown: Mapped[bool | None] = mapped_column(Boolean)
+    start: Mapped[date | None]
+    end: Mapped[date | None]
+    period_raw: Mapped[str | None] = mapped_column(String(200))
+    draft_type: Mapped[str | None] = mapped_column(String(40))
+    published: Mapped[date | None]
+    feedback_urls: Mapped[list[Any]] = mapped_column(default=list)
+    fields: Mapped[list[Any]] = mapped_column(default=list)
+
+
 class FeedPoll(Base):
     """One fetch of one account's feed."""
 
@@ -463,6 +512,8 @@ class UserUnit(Base):
     )
 
     user: Mapped[User] = relationship(back_populates="units")
+
+
 class SafetyFact(Base):
     """Content-safety facts of one page or attachment in one crawl (内容安全, issue 18).
 

@@ -117,4 +117,27 @@ def ground_truth(site: Site) -> dict[str, Any]:
                 for t, kind, count, attached in planted["content_safety"]["privacy"]
             ),
         },
+        "interaction": _interaction_truth(site, url),
+    }
+
+
+def _interaction_truth(site: Site, url: Any) -> dict[str, Any]:
+    """The export's ``interaction`` as a correct inspection reports it (URLs absolute)."""
+    letters = site.truth["letters"]
+    return {
+        "letters": {
+            "column_url": url(site.column("letters").path),
+            "unanswered": [url(f"@{k}") for k in letters["unanswered"]],
+            "newest_reply": letters["newest_reply"],
+            "missing_fields": sorted(url(f"@{k}") for k in letters["missing_fields"]),
+        },
+        "consultations": [
+            {
+                **{k: v for k, v in row.items() if k not in ("key", "feedback")},
+                "url": url(f"@{row['key']}"),
+                "feedback_url": url(f"@{row['feedback']}") if row["feedback"] else None,
+            }
+            for row in site.truth["consultations"]
+        ],
+        "interviews": {**site.truth["interviews"], "column_url": url(site.column("talks").path)},
     }

@@ -37,6 +37,11 @@ MEASURES: dict[str, str] = {
     "homepage": "homepage last update exact",
     "hidden_links": "hidden links exact (no hidden internal menu reported)",
     "privacy": "privacy leaks exact: page or attachment, kind, count (no decoy reported)",
+    "unanswered": "messages behind the 互动回应差 veto exact, the veto raised",
+    "newest_reply": "newest published reply exact",
+    "letter_fields": "messages lacking a field exact",
+    "consultations": "consultations with their dates, days, feedback and problems exact",
+    "interviews": "interviews in the year and the newest exact",
 }
 
 _INDEX_NAME = re.compile(r"/(index|default)\.(s?html?|jsp|php|aspx?)$", re.IGNORECASE)
@@ -151,7 +156,52 @@ class FamilyResult:
                 (h["url"] for h in safety.get("hidden_links", [])),
             ),
             "privacy": _privacy(truth["content_safety"]["privacy"], safety.get("privacy", [])),
+            **_interaction_measures(truth["interaction"], unit),
         }
+
+
+def _consultation_rows(rows: Iterable[dict[str, Any]]) -> set[tuple[Any, ...]]:
+    return {
+        (
+            url_id(r["url"]),
+            r["start"],
+            r["end"],
+            r["days"],
+            url_id(r["feedback_url"]) if r["feedback_url"] else None,
+            tuple(r["problems"]),
+        )
+        for r in rows
+    }
+
+
+def _interaction_measures(truth: dict[str, Any], unit: dict[str, Any]) -> dict[str, Measure]:
+    found = unit.get("interaction") or {}
+    letters = found.get("letters") or {}
+    want = truth["letters"]
+    vetoed = any(v.get("indicator") == "互动回应差" for v in unit.get("vetoes", []))
+    unanswered = _sets(want["unanswered"], (x["url"] for x in letters.get("unanswered", [])))
+    if unanswered.ok and vetoed != bool(want["unanswered"]):
+        unanswered = Measure(False, unanswered.expected, ["互动回应差 veto"] if not vetoed else [])
+    consultations = _consultation_rows(truth["consultations"])
+    got = _consultation_rows(found.get("consultations") or [])
+    interviews = found.get("interviews") or {}
+    return {
+        "unanswered": unanswered,
+        "newest_reply": _equal(want["newest_reply"], letters.get("newest_reply")),
+        "letter_fields": _sets(
+            want["missing_fields"], (x["url"] for x in letters.get("missing_fields", []))
+        ),
+        "consultations": Measure(
+            consultations == got,
+            len(consultations),
+            sorted(consultations - got, key=str),
+            sorted(got - consultations, key=str),
+        ),
+        "interviews": _equal(
+            (truth["interviews"]["count_365d"], truth["interviews"]["newest"]),
+            (interviews.get("count_365d"), interviews.get("newest")),
+        ),
+    }
 
 
 def _store_columns(store: Any, run_id: int) -> list[dict[str, Any]]:

@@ -45,6 +45,9 @@ class Item:
     source: str = ""
     links: list[Link] = field(default_factory=list)
     path: str = ""
+    # Labelled values shown above the body (a letter's 来信时间, 答复单位 …), rendered in the
+    # family's record markup: a table, a definition list, or "label：value" lines.
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

@@ -360,6 +360,144 @@ def plant_safety(site: Site) -> None:
     }
 
 
+#: Label vocabularies of letter pages (rotated over the families) and the status words.
+LETTER_LABELS = (
+    ("来信时间", "处理状态", "答复单位", "答复时间", "答复内容"),
+    ("留言时间", "办理状态", "回复单位", "回复时间", "回复内容"),
+    ("提问时间", "状态", "办理单位", "办结时间", "办理结果"),
+)
+#: How a consultation page writes its period (rotated over the families).
+PERIOD_FORMS = (
+    "征集时间：{a}至{b}。",
+    "公开征求意见，自{a}起至{b}止。",
+    "征集期限：{a}—{b}。",
+    "起止时间：{a} ~ {b}",
+)
+REPLY = "您好，您反映的问题已转交相关部门办理，现已处理完毕。感谢您的关心和支持。"
+
+
+def _variant(site: Site, options: tuple) -> object:
+    from govinspect.demo.layouts.choices import FAMILIES
+
+    index = [f.name for f in FAMILIES].index(site.family.name) if site.family in FAMILIES else 0
+    return options[index % len(options)]
+
+
+def _cn(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _letter(site: Site, col: Column, n: int, asked: int, replied: int | None) -> Item:
+    """A letter asked ``asked`` days before as-of, replied ``replied`` days before (or never).
+
+    Families with card lists show a status instead of the reply date (已办结 / 办理中)."""
+    labels = _variant(site, LETTER_LABELS)
+    asked_on = _days_ago(site, asked)
+    replied_on = _days_ago(site, replied) if replied is not None else None
+    status_only = site.family.markup == "cards"
+    fields = [(labels[0], asked_on.isoformat()), (labels[1], "已办结" if replied_on else "办理中")]
+    if replied_on is not None:
+        fields.append((labels[2], ORG))
+        if not status_only:
+            fields.append((labels[3], replied_on.isoformat()))
+        fields.append((labels[4], REPLY))
+    item = Item(
+        f"letter{n}",
+        title_for("letter", site.rng),
+        asked_on,
+        col.key,
+        site.uid(),
+        ("来信内容：希望有关部门尽快研究解决。",),
+        "letter",
+        source=ORG,
+    )
+    item.fields = tuple(fields)
+    return item
+
+
+def plant_interaction(site: Site) -> None:
+    """互动交流: a letters column (answered in time, late, never; statuses instead of reply dates
+    in the card families), 意见征集 (a proper one, 10 days, no dates, no feedback) with their
+    采纳情况 pages, and 在线访谈 (two interviews in the year, one before it)."""
+    site.sections.append(Section("hdjl", "互动交流", "hdjl", 30))
+    letters = Column("letters", "县长信箱", "interaction", "hdjl", "xzxx", 1301)
+    plan = [(6, 4), (45, 40), (15, None), (130, None), (200, 90)]  # asked, replied (days ago)
+    letters.items = [_letter(site, letters, n, a, r) for n, (a, r) in enumerate(plan)]
+    letters.items.sort(key=lambda i: i.date, reverse=True)
+    status_only = site.family.markup == "cards"
+    late = [(a, r) for a, r in plan if (r is None and a > 92) or (r is not None and a - r > 92)]
+    if status_only:
+        late = [(a, r) for a, r in late if r is None]  # a late reply without its date is unseen
+    site.truth["letters"] = {
+        "unanswered": [f"letter{plan.index(x)}" for x in sorted(late, reverse=True)],
+        "newest_reply": None if status_only else _days_ago(site, 4).isoformat(),
+        "missing_fields": [f"letter{n}" for n, (_, r) in enumerate(plan) if r and status_only],
+    }
+    consult = Column("consult", "意见征集", "consultation", "hdjl", "yjzj", 1302)
+    form = _variant(site, PERIOD_FORMS)
+    cn_dates = site.family.date_format in ("cn", "md")
+    topics = site.rng.sample(TOPICS, 4)
+    truth = []
+    cases = [("proper", 100, 30, 60), ("short", 50, 10, 35), ("undated", 20, 30, None)]
+    cases.append(("late", 150, 30, None))
+    for (key, start, days, feedback), topic in zip(cases, topics, strict=True):
+        began, ended = _days_ago(site, start), _days_ago(site, start - days)
+        a, b = (_cn(began), _cn(ended)) if cn_dates else (began.isoformat(), ended.isoformat())
+        period = "欢迎社会各界提出宝贵意见。" if key == "undated" else form.format(a=a, b=b)
+        name = f"{TOWN}{topic}管理办法"
+        item = Item(
+            f"consult_{key}",
+            f"关于公开征求《{name}（征求意见稿）》意见的公告",
+            began,
+            consult.key,
+            site.uid(),
+            (f"为广泛听取社会各界意见，现将草案全文公布。{period}", "意见可通过电子邮件提交。"),
+            "consultation",
+            source=ORG,
+        )
+        consult.items.append(item)
+        problems = {"short": ["too_short"], "undated": ["no_dates"], "late": ["no_feedback"]}
+        row = {
+            "key": item.key,
+            "start": None if key == "undated" else began.isoformat(),
+            "end": None if key == "undated" else ended.isoformat(),
+            "days": None if key == "undated" else days,
+            "feedback": None,
+            "problems": problems.get(key, []),
+        }
+        if feedback is not None:
+            fb = Item(
+                f"feedback_{key}",
+                f"《{name}》征求意见采纳情况",
+                _days_ago(site, feedback),
+                consult.key,
+                site.uid(),
+                ("征求意见期间共收到意见建议5条，采纳2条。",),
+                source=ORG,
+            )
+            consult.items.append(fb)
+            item.links.append(Link(f"@{fb.key}", fb.title, label="意见采纳情况："))
+            row["feedback"] = fb.key
+        truth.append(row)
+    consult.items.sort(key=lambda i: i.date, reverse=True)
+    site.truth["consultations"] = truth
+    talks = Column("talks", "在线访谈", "interaction", "hdjl", "zxft", 1303)
+    for n, days in enumerate((30, 200, 400)):
+        talks.items.append(
+            Item(
+                f"talk{n}",
+                f"在线访谈：县{topics[n]}工作负责人答网友问",
+                _days_ago(site, days),
+                talks.key,
+                site.uid(),
+                ("本期访谈邀请有关负责人介绍工作情况，并回答网友提问。",),
+                source=ORG,
+            )
+        )
+    site.truth["interviews"] = {"count_365d": 2, "newest": _days_ago(site, 30).isoformat()}
+    site.columns += [letters, consult, talks]
+
+
 #: The planters, in order (later ones may refer to what earlier ones planted).
 PLANTERS: tuple[Callable[[Site], None], ...] = (
     plant_columns,
@@ -367,4 +505,5 @@ PLANTERS: tuple[Callable[[Site], None], ...] = (
     plant_disclosure,
     plant_links,
     plant_safety,
+    plant_interaction,
 )

@@ -240,10 +240,24 @@ def _reading_box(site: Site, item: Item) -> list[Link]:
     return [Link(f"@{o.key}", o.title, label="相关阅读", block="sidebar") for o in others]
 
 
+def _fields_html(site: Site, item: Item) -> str:
+    """A letter's labelled values in the family's markup (table rows, dt/dd, or text lines)."""
+    if not item.fields:
+        return ""
+    markup = site.family.markup
+    if markup == "table":
+        rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in item.fields)
+        return f'<table class="letter">{rows}</table>'
+    if markup == "dl":
+        cells = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in item.fields)
+        return f'<dl class="letter">{cells}</dl>'
+    return "".join(f"<p>{esc(k)}：{esc(v)}</p>" for k, v in item.fields)
+
+
 def render_article(site: Site, item: Item) -> str:
     here = item.path
     col = site.column(item.column)
-    paras = "".join(f"<p>{esc(p)}</p>" for p in item.body)
+    paras = _fields_html(site, item) + "".join(f"<p>{esc(p)}</p>" for p in item.body)
     links = [*item.links, *site.placed.get(item.key, []), *_reading_box(site, item)]
     trail = (
         ""

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_content_safety"
-down_revision = "0003_finding_lifecycle"
+down_revision = "0004_interaction"
 branch_labels = None
 depends_on = None
 
