@@ -51,7 +51,8 @@ def test_not_recorded_is_a_notice_not_a_clean_bill(rubric):
     assert result.report["content_safety"] == content_safety.empty_section()
 
 
-def test_full_judgement(rubric):
+def full_safety() -> SafetyFacts:
+    """Facts on which every content-safety rule but defacement fires."""
     rows = (
         SafetyRow(SITE, is_homepage=True, facts={
             "hidden": [
@@ -91,7 +92,7 @@ def test_full_judgement(rubric):
              "excerpt": "国土资源部印发", "count": 1},
         ]}),
     )  # fmt: skip
-    safety = SafetyFacts(
+    return SafetyFacts(
         recorded=True,
         rows=rows,
         targets={
@@ -99,6 +100,10 @@ def test_full_judgement(rubric):
             "http://www.henan.gov.cn/": TargetState("ok", 200),
         },
     )
+
+
+def test_full_judgement(rubric):
+    safety = full_safety()
     result = _run(rubric, safety)
     section = result.report["content_safety"]
     assert {(h["url"], h["how"], tuple(h["keywords"])) for h in section["hidden_links"]} == {
@@ -139,6 +144,16 @@ def test_full_judgement(rubric):
     assert rubric.rule("wording_suspect").needs_confirmation
 
 
+def defaced_safety(quiet: SafetyFacts) -> SafetyFacts:
+    return SafetyFacts(
+        recorded=True,
+        rows=quiet.rows,
+        homepage=_home(2, title="澳门娱乐城", sketch=tuple(range(1000, 1064)),
+                       hosts=("js.bad.example",), keywords=("娱乐城",)),
+        previous_homepage=_home(1),
+    )  # fmt: skip
+
+
 def test_defacement_signals(rubric):
     quiet = SafetyFacts(
         recorded=True,
@@ -151,13 +166,7 @@ def test_defacement_signals(rubric):
         "changed": False, "previous_run": 1, "signals": []
     }  # fmt: skip
     assert not result.findings
-    defaced = SafetyFacts(
-        recorded=True,
-        rows=quiet.rows,
-        homepage=_home(2, title="澳门娱乐城", sketch=tuple(range(1000, 1064)),
-                       hosts=("js.bad.example",), keywords=("娱乐城",)),
-        previous_homepage=_home(1),
-    )  # fmt: skip
+    defaced = defaced_safety(quiet)
     result = _run(rubric, defaced)
     assert result.report["content_safety"]["defacement"] == {
         "changed": True,
@@ -174,3 +183,17 @@ def test_similarity():
     assert similarity((1, 2, 3), (1, 2, 3)) == 1.0
     assert similarity((1, 2, 3), (4, 5, 6)) == 0.0
     assert similarity((), ()) == 1.0
+
+
+def message_scenarios() -> list[UnitFacts]:
+    """Unit facts on which every content-safety rule fires (for tests/test_rule_messages.py)."""
+    quiet = SafetyFacts(
+        recorded=True,
+        rows=(SafetyRow(SITE, is_homepage=True, facts={"homepage": {}}),),
+        homepage=_home(2),
+        previous_homepage=_home(1),
+    )
+    return [
+        UnitFacts(unit=UNIT, safety=full_safety()),
+        UnitFacts(unit=UNIT, safety=defaced_safety(quiet)),
+    ]

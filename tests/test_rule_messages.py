@@ -23,6 +23,7 @@ from govinspect.checks.findings import Finding, Reporter
 from govinspect.checks.rubric import RUBRICS, Rubric, Severity, parse_rubric
 from govinspect.checks.run import evaluate
 from tests.test_checks_availability import probes
+from tests.test_checks_content_safety import message_scenarios as safety_scenarios
 from tests.test_checks_dead_links import target
 from tests.test_checks_disclosure import guide_facts, guide_html, policy_facts, reports
 from tests.test_checks_fixtures import (
@@ -221,6 +222,10 @@ def scenarios() -> list[tuple[UnitFacts, Rubric, date]]:
         (policy_facts({p.url: p for p in (late_policy, bare_policy)}), county, AS_OF),
         *((site, county, AS_OF) for site in interpretation_sites()),
         *((site, county, AS_OF) for site in interaction_scenarios()),
+        *(
+            (replace(facts(), unit=u.unit, safety=u.safety), county, date(2026, 11, 20))
+            for u in safety_scenarios()
+        ),
     ]
 
 

@@ -104,6 +104,7 @@ class SafetyRecord:
     published: date | None = None
 
 
+@dataclass(slots=True)
 class InteractionRecord:
     """A fact about an interaction (互动交流) column or one of its entries.
 
