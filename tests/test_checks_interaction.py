@@ -96,7 +96,7 @@ def test_unanswered_and_late_letters_are_the_veto_and_nothing_else():
     assert veto[0].count == 2
     assert letters["newest_reply"] == (AS_OF - timedelta(days=3)).isoformat()
     assert letters["messages"] == 6 and letters["script_filled"] is False
-    # Not yet late: the fact an early warning (预警) can use.
+    # Not yet late: the fact the early warning (预警) rests on.
     assert letters["pending"] == [
         {
             "url": f"{LETTERS}t3.html",
@@ -111,6 +111,7 @@ def test_unanswered_and_late_letters_are_the_veto_and_nothing_else():
     ]
     assert [f.rule for f in findings if f.severity != "notice"] == [
         "interaction_unanswered",
+        "interaction_warning",  # t3: one day before its deadline
         "interaction_fields_missing",
     ]
 
@@ -273,6 +274,7 @@ def message_scenarios() -> list:
         with_letters(
             letter(1, date(2026, 7, 10), None),  # unanswered
             letter(2, date(2026, 8, 3), date(2026, 8, 28), reply_unit=None),  # slow, lacking
+            letter(3, date(2026, 8, 25), None),  # its 3-month deadline is 5 days away: 预警
         ),
         consultations=(
             consultation(1, None, None, published=date(2026, 10, 1)),
@@ -282,3 +284,19 @@ def message_scenarios() -> list:
     )
     empty = InteractionFacts()  # no column at all: letters unknown, no consultation
     return [facts(interaction=everything), facts(interaction=empty)]
+
+
+def test_letters_nearing_their_deadline_are_warned_about():
+    """预警 below the 互动回应差 veto: an unanswered letter within 14 days of its 3 months."""
+    near = letter(1, date(2026, 8, 25), None)  # deadline 2026-11-25: 5 days after as-of
+    far = letter(2, date(2026, 9, 10), None)  # deadline 2026-12-10: 20 days
+    answered = letter(3, date(2026, 8, 24), AS_OF - timedelta(days=1))
+    found, report = judge(with_letters(near, far, answered))
+    (warning,) = [f for f in found if f.rule == "interaction_warning"]
+    assert warning.severity == "warning" and warning.urls == (near.url,)
+    assert "2026-11-25" in warning.message and "互动回应差（单项否决）" in warning.message
+    assert [x["url"] for x in report["letters"]["pending"]] == [near.url, far.url]
+    assert not [f for f in found if f.rule == "interaction_unanswered"]
+    _, quiet = judge(with_letters(far, answered))
+    assert not [f for f in judge(with_letters(far, answered))[0] if f.rule == "interaction_warning"]
+    assert quiet["letters"]["pending"][0]["days_left"] == 20

@@ -240,6 +240,7 @@ def _letters(
             days=t.lookback_days,
             examples=tables.join(_late_text(x) for x in late[:5]),
         )
+    _nearing(reporter, section["pending"], t)
     fresh_since = add_months(as_of, -t.reply_fresh_months)
     if newest is None or newest < fresh_since:
         reporter.add(
@@ -278,6 +279,28 @@ def _letters(
             calendar=calendar_phrase(basis),
         )
     return section
+
+
+def _nearing(reporter: Reporter, pending_letters: list[dict], t: InteractionThresholds) -> None:
+    """预警: unanswered letters whose 互动回应差 deadline is close (``pending`` facts)."""
+    days = reporter.rubric.thresholds.warnings.letter_days_left
+    near = [x for x in pending_letters if x["days_left"] <= days]
+    if not near:
+        return
+    veto = reporter.rubric.rule("interaction_unanswered").severity
+    reporter.add(
+        "interaction_warning",
+        subject="letters:pending",
+        fingerprint={"letters": [(x["url"], x["deadline"]) for x in near]},
+        urls=[x["url"] for x in near],
+        evidence={"pending": near, "days_left": days, "months": t.veto_months},
+        count=len(near),
+        months=t.veto_months,
+        days=days,
+        deadline=near[0]["deadline"],
+        examples=tables.join(f"{x['url']}（{x['asked']} 留言）" for x in near[:5]),
+        veto_severity=tables.label("severities", veto),
+    )
 
 
 def _late_text(late: dict[str, Any]) -> str:

@@ -197,6 +197,9 @@ class WarningThresholds(_Strict):
     blank_columns: int = Field(ge=0)  # more blank columns than this (veto: columns.veto_blank)
     availability_failure_share: float = Field(gt=0, le=1)  # probe failures ≥ this share
     new_media_silent_days: int = Field(ge=1)  # account silent longer than this (veto: stale_days)
+    # An unanswered letter this many days or fewer before its 3-month deadline (veto: the
+    # deadline passes, interaction.veto_months).
+    letter_days_left: int = Field(ge=0)
 
 
 class SelfCheckThresholds(_Strict):
