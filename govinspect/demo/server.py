@@ -23,7 +23,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, unquote
 
 import yaml
@@ -363,65 +363,36 @@ class _Server(ThreadingHTTPServer):
         self.app: _App
 
 
-class DemoServer:
-    """Serves a ``Town`` on loopback ports; see docs/demo.md."""
+class LoopbackServers:
+    """Threaded HTTP servers on loopback ports and a bound-but-closed "refused" port, with one
+    stop event that also releases slow and hanging endpoints (``sleep``).  The demo town and the
+    layout-variety sites both serve through it."""
 
-    def __init__(
-        self,
-        town: Town,
-        host: str = "127.0.0.1",
-        ports: dict[str, int] | None = None,
-        slow_seconds: float = 1.0,
-        hang_seconds: float = 30.0,
-    ) -> None:
+    def __init__(self, host: str, what: str) -> None:
         if not _is_loopback(host):
-            raise ValueError(f"the demo town binds loopback addresses only, not {host!r}")
-        unknown = set(ports or {}) - set(ALL_PORT_KEYS)
-        if unknown:
-            raise ValueError(f"unknown port keys {sorted(unknown)}; use {ALL_PORT_KEYS}")
-        self.town = town
+            raise ValueError(f"{what} binds loopback addresses only, not {host!r}")
         self.host = host
-        self.ports = dict(ports or {})
-        self.slow_seconds = slow_seconds
-        self.hang_seconds = hang_seconds
         self._stop = threading.Event()
         self._servers: dict[str, _Server] = {}
         self._threads: list[threading.Thread] = []
         self._refused: socket.socket | None = None
-        self._urls: Urls | None = None
 
-    # -- lifecycle -----------------------------------------------------------------------------
-    def start(self) -> DemoServer:
-        if self._servers:
-            return self
-        self._stop.clear()
+    def _bind_refused(self, port: int = 0) -> str:
+        """Bind the never-listening port (connections to it are refused); returns its URL."""
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         self._refused = socket.socket(family, socket.SOCK_STREAM)
-        self._refused.bind((self.host, self.ports.get("refused", 0)))  # bound, never listening
-        try:
-            for origin in (*SITE_ORIGINS, "feeds"):
-                self._servers[origin] = _Server((self.host, self.ports.get(origin, 0)))
-        except OSError:
-            self.stop()
-            raise
-        bases = {o: self._origin_url(s.server_address[1]) for o, s in self._servers.items()}
-        bases["refused"] = self._origin_url(self._refused.getsockname()[1])
-        self._urls = Urls(bases)
-        for origin, server in self._servers.items():
-            server.app = (
-                _FeedsApp(self.town, self)
-                if origin == "feeds"
-                else _SiteApp(self.town.sites[origin], self)
-            )
-            thread = threading.Thread(
-                target=server.serve_forever,
-                args=(POLL_INTERVAL,),
-                name=f"demo-{origin}",
-                daemon=True,
-            )
-            thread.start()
-            self._threads.append(thread)
-        return self
+        self._refused.bind((self.host, port))
+        return self._origin_url(self._refused.getsockname()[1])
+
+    def _serve(self, name: str, server: _Server) -> None:
+        thread = threading.Thread(
+            target=server.serve_forever, args=(POLL_INTERVAL,), name=name, daemon=True
+        )
+        thread.start()
+        self._threads.append(thread)
+
+    def start(self) -> Self:
+        raise NotImplementedError
 
     def stop(self) -> None:
         self._stop.set()  # releases hanging and slow requests
@@ -437,7 +408,7 @@ class DemoServer:
             self._refused.close()
             self._refused = None
 
-    def __enter__(self) -> DemoServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -447,6 +418,60 @@ class DemoServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def sleep(self, seconds: float) -> None:
+        """Interruptible sleep used by slow and hanging endpoints."""
+        self._stop.wait(seconds)
+
+    def _origin_url(self, port: int) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{port}/"
+
+
+class DemoServer(LoopbackServers):
+    """Serves a ``Town`` on loopback ports; see docs/demo.md."""
+
+    def __init__(
+        self,
+        town: Town,
+        host: str = "127.0.0.1",
+        ports: dict[str, int] | None = None,
+        slow_seconds: float = 1.0,
+        hang_seconds: float = 30.0,
+    ) -> None:
+        super().__init__(host, "the demo town")
+        unknown = set(ports or {}) - set(ALL_PORT_KEYS)
+        if unknown:
+            raise ValueError(f"unknown port keys {sorted(unknown)}; use {ALL_PORT_KEYS}")
+        self.town = town
+        self.ports = dict(ports or {})
+        self.slow_seconds = slow_seconds
+        self.hang_seconds = hang_seconds
+        self._urls: Urls | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> DemoServer:
+        if self._servers:
+            return self
+        self._stop.clear()
+        refused = self._bind_refused(self.ports.get("refused", 0))
+        try:
+            for origin in (*SITE_ORIGINS, "feeds"):
+                self._servers[origin] = _Server((self.host, self.ports.get(origin, 0)))
+        except OSError:
+            self.stop()
+            raise
+        bases = {o: self._origin_url(s.server_address[1]) for o, s in self._servers.items()}
+        bases["refused"] = refused
+        self._urls = Urls(bases)
+        for origin, server in self._servers.items():
+            server.app = (
+                _FeedsApp(self.town, self)
+                if origin == "feeds"
+                else _SiteApp(self.town.sites[origin], self)
+            )
+            self._serve(f"demo-{origin}", server)
+        return self
 
     def serve_for(self, lifetime_seconds: float) -> None:
         """Serve until ``lifetime_seconds`` pass (<= 0: until Ctrl-C) or KeyboardInterrupt."""
@@ -459,10 +484,6 @@ class DemoServer:
         finally:
             if started_here:
                 self.stop()
-
-    def sleep(self, seconds: float) -> None:
-        """Interruptible sleep used by slow and hanging endpoints."""
-        self._stop.wait(seconds)
 
     # -- information ---------------------------------------------------------------------------
     @property
@@ -504,10 +525,6 @@ class DemoServer:
     def reset_stats(self) -> None:
         for server in self._servers.values():
             server.app.stats = _Stats()
-
-    def _origin_url(self, port: int) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{port}/"
 
 
 def _is_loopback(host: str) -> bool:

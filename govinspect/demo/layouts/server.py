@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 from datetime import date, datetime
 from email.message import Message
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
@@ -19,7 +16,7 @@ from govinspect.demo.layouts.build import Built, build_site, page_key
 from govinspect.demo.layouts.choices import FAMILIES, Family
 from govinspect.demo.layouts.cms import HANWEB_DATAPROXY, LIST_API, dataproxy, list_api
 from govinspect.demo.render_common import PNG_1X1
-from govinspect.demo.server import POLL_INTERVAL, Response, _App, _is_loopback, _Server
+from govinspect.demo.server import LoopbackServers, Response, _App, _Server
 
 SOFT_404 = (
     "<!DOCTYPE html><html><head><meta charset='utf-8'><title>提示信息</title></head><body>"
@@ -93,7 +90,7 @@ class _FamilyApp(_App):
         return Response(200, data, [("Content-Type", ctype)])
 
 
-class LayoutServer:
+class LayoutServer(LoopbackServers):
     """Serves the sites of ``families`` (all of them by default) for one seed.
 
     ``truth(name)`` is the ground truth of a family's site for the running port,
@@ -107,64 +104,25 @@ class LayoutServer:
         as_of: date | None = None,
         host: str = "127.0.0.1",
     ) -> None:
-        if not _is_loopback(host):
-            raise ValueError(f"layout sites bind loopback addresses only, not {host!r}")
+        super().__init__(host, "the layout sites")
         self.families = list(families)
         self.seed = seed
         self.as_of = as_of or today()
-        self.host = host
         self.built: dict[str, Built] = {}
-        self._servers: dict[str, _Server] = {}
-        self._threads: list[threading.Thread] = []
-        self._refused: socket.socket | None = None
-        self._stop = threading.Event()
 
     def start(self) -> LayoutServer:
         if self._servers:
             return self
-        self._refused = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._refused.bind((self.host, 0))  # bound, never listening: connection refused
-        refused = f"http://{self.host}:{self._refused.getsockname()[1]}/"
+        refused = self._bind_refused()
         for fam in self.families:
             server = _Server((self.host, 0))
-            base = f"http://{self.host}:{server.server_address[1]}/"
+            base = self._origin_url(server.server_address[1])
             built = build_site(fam, self.seed, base, refused, self.as_of)
             server.app = _FamilyApp(built, self)
             self._servers[fam.name] = server
             self.built[fam.name] = built
-            thread = threading.Thread(
-                target=server.serve_forever, args=(POLL_INTERVAL,), daemon=True
-            )
-            thread.start()
-            self._threads.append(thread)
+            self._serve(f"layout-{fam.name}", server)
         return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        for server in self._servers.values():
-            server.shutdown()
-            server.server_close()
-        for thread in self._threads:
-            thread.join(timeout=2)
-        self._servers.clear()
-        self._threads.clear()
-        if self._refused is not None:
-            self._refused.close()
-            self._refused = None
-
-    def __enter__(self) -> LayoutServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def sleep(self, seconds: float) -> None:
-        self._stop.wait(seconds)
 
     def truth(self, name: str) -> dict[str, Any]:
         return self.built[name].truth
