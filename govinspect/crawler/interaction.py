@@ -316,17 +316,7 @@ def page_facts(
     if is_feedback_title(title) and (
         kind == "consultations" or interaction_kind([title]) == "consultations"
     ):
-        facts.records.append(
-            InteractionRecord(
-                kind="feedback",
-                url=page_url,
-                page_url=page_url,
-                source="detail",
-                title=title,
-                published=published,
-                column_url=column_url,
-            )
-        )
+        facts.records.append(_page_record("feedback", page_url, title, published, column_url))
         return facts
     if kind is None:
         return facts
@@ -411,29 +401,28 @@ def _detail(
     column_url: str | None,
 ) -> InteractionRecord:
     if kind == "interviews":
-        return InteractionRecord(
-            kind="interview",
-            url=page_url,
-            page_url=page_url,
-            source="detail",
-            title=title,
-            published=published,
-            column_url=column_url,
-        )
+        return _page_record("interview", page_url, title, published, column_url)
     text = element_text(root)
     start, end, raw = consultation_period(text)
+    record = _page_record("consultation", page_url, title, published, column_url)
+    record.start, record.end = start, end
+    record.period_raw = raw[:200] if raw else None
+    record.draft_type = draft_type(f"{title or ''} {text[:3000]}")
+    record.feedback_urls = feedback_links(root, page_url, title)
+    return record
+
+
+def _page_record(
+    kind: str, page_url: str, title: str | None, published: date | None, column_url: str | None
+) -> InteractionRecord:
+    """A fact read from an entry's own page (``source="detail"``)."""
     return InteractionRecord(
-        kind="consultation",
+        kind=kind,
         url=page_url,
         page_url=page_url,
         source="detail",
         title=title,
-        start=start,
-        end=end,
-        period_raw=raw[:200] if raw else None,
-        draft_type=draft_type(f"{title or ''} {text[:3000]}"),
         published=published,
-        feedback_urls=feedback_links(root, page_url, title),
         column_url=column_url,
     )
 
