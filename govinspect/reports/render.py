@@ -74,10 +74,11 @@ def original_text(ref: EvidenceRef) -> str:
     return f"{where}，{text('fetched_at')} {when}（{data()['local_time']}）" if when else where
 
 
-@cache
-def environment() -> Environment:
+def base_environment(package: str) -> Environment:
+    """Templates of ``package``: autoescaped, strict, with the reports' number, evidence and
+    status filters and the ``link`` helper (the dashboard renders the same facts)."""
     env = Environment(
-        loader=PackageLoader("govinspect.reports", "templates"),
+        loader=PackageLoader(package, "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -87,6 +88,12 @@ def environment() -> Environment:
     env.filters["evidence"] = evidence_text
     env.filters["status"] = status_text
     env.globals["link"] = link
+    return env
+
+
+@cache
+def environment() -> Environment:
+    env = base_environment("govinspect.reports")
     env.globals["fonts"] = data()["fonts"]
     env.globals["missing"] = data()["missing"]
     env.globals["no_record"] = data()["no_record"]

@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from govinspect.reports.render import evidence_text, link, status_text
+from govinspect.reports.render import base_environment
 from govinspect.reports.texts import data as report_data
-from govinspect.reports.texts import number
 from govinspect.settings import Settings
 from govinspect.store.db import Store
 from govinspect.web import users
@@ -69,18 +68,8 @@ class Web:
 
 
 def environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("govinspect.web", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["num"] = number
-    env.filters["evidence"] = evidence_text
-    env.filters["status"] = status_text
+    env = base_environment("govinspect.web")
     env.filters["q"] = lambda value: quote(str(value), safe="")
-    env.globals["link"] = link
     env.globals["missing"] = report_data()["missing"]
     env.globals["severities"] = report_data()["severities"]
     env.globals["role_labels"] = users.ROLE_LABELS
