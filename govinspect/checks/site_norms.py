@@ -82,42 +82,29 @@ def _ipv6(reporter: Reporter, facts: UnitFacts) -> dict[str, Any] | None:
     host = (urlsplit(facts.unit.website).hostname or "").lower()
     urls = [facts.unit.website]
     evidence: dict[str, Any] = {"ipv6": _record(fact)}
-    unknown = None
+    unknown = missing = None
     if fact is None:
         unknown = "no_fact"
     elif is_local_host(host) and fact.reason != "ip_literal":
         unknown = "local_host"  # a test or intranet deployment: its DNS says nothing
     elif fact.aaaa == "no":
-        reporter.add(
-            "ipv6_missing",
-            subject="ipv6",
-            fingerprint={"aaaa": fact.aaaa, "answered": fact.answered, "status": fact.status},
-            urls=urls,
-            evidence=evidence,
-            reason=label("ipv6_missing", "no_aaaa", host=fact.host or host),
-        )
+        missing = label("ipv6_missing", "no_aaaa", host=fact.host or host)
     elif fact.aaaa == "yes" and fact.answered == "no":
-        reporter.add(
-            "ipv6_missing",
-            subject="ipv6",
-            fingerprint={"aaaa": fact.aaaa, "answered": fact.answered, "status": fact.status},
-            urls=urls,
-            evidence=evidence,
-            reason=label(
-                "ipv6_missing", "failed", address=fact.address or "-", error=fact.error or "-"
-            ),
-        )
+        error = fact.error or "-"
+        missing = label("ipv6_missing", "failed", address=fact.address or "-", error=error)
     elif fact.aaaa == "yes" and fact.answered == "yes" and (fact.status or 0) >= 400:
-        reporter.add(
-            "ipv6_missing",
-            subject="ipv6",
-            fingerprint={"aaaa": fact.aaaa, "answered": fact.answered, "status": fact.status},
-            urls=urls,
-            evidence=evidence,
-            reason=label("ipv6_missing", "status", address=fact.address, status=fact.status),
-        )
+        missing = label("ipv6_missing", "status", address=fact.address, status=fact.status)
     elif not (fact.aaaa == "yes" and fact.answered == "yes"):
         unknown = fact.reason or ("dns_failed" if fact.aaaa == "unknown" else "no_ipv6_route")
+    if missing is not None and fact is not None:
+        reporter.add(
+            "ipv6_missing",
+            subject="ipv6",
+            fingerprint={"aaaa": fact.aaaa, "answered": fact.answered, "status": fact.status},
+            urls=urls,
+            evidence=evidence,
+            reason=missing,
+        )
     if unknown is not None:
         reason = label("ipv6_unknown", unknown, error=(fact.error if fact else None) or "-")
         reporter.add(
