@@ -19,7 +19,7 @@ from rich.table import Table
 
 from govinspect import __version__, logs
 from govinspect.cli_lifecycle import digest, findings_app
-from govinspect.errors import GovinspectError
+from govinspect.errors import ConfigError, GovinspectError
 from govinspect.redaction import redact as redact_text
 from govinspect.registry import Registry, load_registry
 from govinspect.settings import Settings, load_settings
@@ -173,44 +173,67 @@ def crawl(
     no_feeds: Annotated[
         bool, typer.Option("--no-feeds", help="Do not poll the units' new-media feeds.")
     ] = False,
+    parallel: Annotated[
+        int | None,
+        typer.Option(
+            "--parallel",
+            help="Units crawled at once, one subprocess each [env GOVINSPECT_CRAWL_PARALLEL, "
+            "default 4]; 1 crawls them one after the other. Units sharing a crawled host never "
+            "run at once. Not with --distributed (the workers take the runs).",
+        ),
+    ] = None,
 ) -> None:
-    """Crawl the units' websites and verify every link (one subprocess per unit); poll the
-    units' new-media feeds.
+    """Crawl the units' websites and verify every link (one subprocess per unit, several units
+    at once); poll the units' new-media feeds.
 
     An interrupted crawl (killed, machine restarted) is resumed where it stopped.  The feeds are
-    polled after the crawls (with --distributed: as soon as the runs are enqueued).
+    polled after the crawls (with --distributed: as soon as the runs are enqueued).  A unit whose
+    crawl fails fails the command (exit status 1) once every other unit has finished.
 
-    Example: govinspect crawl --unit qixian
+    Example: govinspect crawl --unit qixian --parallel 2
     """
-    from govinspect.crawler.launch import run_crawl
+    app_ctx = _ctx(ctx)
+    if parallel is not None and parallel < 1:
+        raise ConfigError("--parallel must be at least 1")
+    if distributed:
+        if parallel is not None:
+            raise ConfigError(
+                "--parallel does not apply to --distributed (the workers take the runs)"
+            )
+        _crawl_distributed(app_ctx, unit, restart, feeds=not no_feeds)
+        return
+    results = _crawl_units(app_ctx, unit, restart, parallel or app_ctx.settings.crawl_parallel)
+    if not no_feeds:
+        _poll_unit_feeds(app_ctx, unit)
+    failed = [r for r in results if r.status != "complete"]
+    if failed:
+        names = ", ".join(f"{r.unit_id} ({r.status})" for r in failed)
+        raise GovinspectError(f"{len(failed)} of {len(results)} crawls did not complete: {names}")
+
+
+def _crawl_units(
+    app_ctx: AppContext, unit: list[str] | None, restart: bool, parallel: int
+) -> list[Any]:
+    """Crawl the selected units, ``parallel`` at once, with live progress and the summary."""
+    from govinspect.crawler.parallel import crawl_units
     from govinspect.progress import CrawlProgress
     from govinspect.store.units import sync_registry
 
-    app_ctx = _ctx(ctx)
-    if distributed:
-        _crawl_distributed(app_ctx, unit, restart, feeds=not no_feeds)
-        return
     units = app_ctx.registry.select(unit)
     sync_registry(app_ctx.store, app_ctx.registry)
-    results = []
     with CrawlProgress(console) as progress:
-        for entry in units:
-            progress.start(entry.id)
-            results.append(
-                run_crawl(
-                    app_ctx.settings,
-                    app_ctx.store,
-                    entry,
-                    resume=not restart,
-                    on_event=progress.update,
-                )
-            )
-            progress.finish(results[-1])
+        results = crawl_units(
+            app_ctx.settings,
+            app_ctx.store,
+            units,
+            parallel,
+            resume=not restart,
+            on_start=lambda entry: progress.start(entry.id),
+            on_event=progress.update,
+            on_done=progress.finish,
+        )
     progress.summary(results)
-    if not no_feeds:
-        _poll_unit_feeds(app_ctx, unit)
-    if any(r.status != "complete" for r in results):
-        raise typer.Exit(1)
+    return results
 
 
 def _poll_unit_feeds(app_ctx: AppContext, unit: list[str] | None) -> None:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from govinspect.crawler.launch import CrawlResult, run_crawl
+from govinspect.crawler.launch import CrawlResult
+from govinspect.crawler.parallel import crawl_units
 from govinspect.registry import Registry
 from govinspect.settings import Settings
 from govinspect.store.db import Store
@@ -38,30 +38,22 @@ def crawl_all(
     time_limit: float | None = None,
     on_done: Callable[[CrawlResult], None] | None = None,
 ) -> list[CrawlResult]:
-    """Crawl every unit, ``parallel`` subprocesses at once; one unit's failure stops no other."""
+    """Crawl every unit, ``parallel`` subprocesses at once; one unit's failure stops no other.
+
+    ``crawler.parallel.crawl_units`` runs them, as for ``govinspect crawl`` (units sharing a
+    crawled host one after the other); results in registry order.
+    """
     sync_registry(store, registry)
-    results: list[CrawlResult] = []
-    with ThreadPoolExecutor(max_workers=parallel) as pool:
-        futures = {
-            pool.submit(run_crawl, settings, store, unit, True, None, False, time_limit): unit
-            for unit in registry.units
-        }
-        for future in as_completed(futures):
-            unit = futures[future]
-            try:
-                result = future.result()
-            except Exception as exc:  # noqa: BLE001 - recorded, and the others go on
-                log.exception("crawl of %s failed", unit.id)
-                result = CrawlResult(
-                    unit.id, 0, "failed", False, {}, f"{type(exc).__name__}: {exc}"
-                )
-            if result.status != "complete":
-                log.warning("crawl of %s ended %s: %s", unit.id, result.status, result.error)
-            results.append(result)
-            if on_done:
-                on_done(result)
-    order = {unit.id: i for i, unit in enumerate(registry.units)}
-    return sorted(results, key=lambda r: order.get(r.unit_id, 0))
+
+    def done(result: CrawlResult) -> None:
+        if result.status != "complete":
+            log.warning("crawl of %s ended %s: %s", result.unit_id, result.status, result.error)
+        if on_done:
+            on_done(result)
+
+    return crawl_units(
+        settings, store, registry.units, parallel, time_limit=time_limit, on_done=done
+    )
 
 
 def check_and_export(

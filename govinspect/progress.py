@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -18,12 +19,20 @@ NOT_PROBLEMS = frozenset({"ok", "not_checked"})
 
 
 class CrawlProgress:
+    """Live progress of the units being crawled, one line each, prefixed by the unit id.
+
+    Units may run at once (``crawl --parallel``): ``update`` is called from their worker
+    threads, hence the lock.  On a terminal the running units' lines stay at the bottom of the
+    screen, under the lines of the units that started and ended; elsewhere each unit prints a
+    plain line every ``PLAIN_EVERY`` seconds.
+    """
+
     def __init__(self, console: Console) -> None:
         self.console = console
         self.live: Live | None = None
-        self.unit = ""
-        self.state: dict[str, Any] = {}
-        self.last_plain = 0.0
+        self.lines: dict[str, str] = {}  # running unit → its latest progress line
+        self.last_plain: dict[str, float] = {}
+        self.lock = threading.Lock()
 
     def __enter__(self) -> CrawlProgress:
         if self.console.is_terminal:
@@ -36,32 +45,49 @@ class CrawlProgress:
             self.live.__exit__(None, None, None)
 
     def start(self, unit_id: str) -> None:
-        self.unit, self.state = unit_id, {}
-        self.console.print(f"crawling [bold]{_out(unit_id)}[/] …")
+        with self.lock:
+            self.lines[unit_id] = f"  {_out(unit_id)}: starting …"
+            self.last_plain[unit_id] = time.monotonic()
+            self.console.print(f"crawling [bold]{_out(unit_id)}[/] …")
+            self._refresh()
 
     def update(self, unit_id: str, event: dict[str, Any]) -> None:
         if event.get("event") != "progress":
             return
-        self.state = event
-        line = self._line(event)
-        if self.live is not None:
-            self.live.update(line)
-        elif time.monotonic() - self.last_plain >= PLAIN_EVERY:
-            self.last_plain = time.monotonic()
-            self.console.print(line, highlight=False)
+        with self.lock:
+            if unit_id not in self.lines:
+                return  # a late event of a unit already finished
+            line = self.lines[unit_id] = self._line(unit_id, event)
+            if self.live is not None:
+                self._refresh()
+            elif time.monotonic() - self.last_plain.get(unit_id, 0.0) >= PLAIN_EVERY:
+                self.last_plain[unit_id] = time.monotonic()
+                self.console.print(line, highlight=False)
 
-    def _line(self, event: dict[str, Any]) -> str:
+    def _refresh(self) -> None:
+        if self.live is not None:
+            # Markup (a str), like console.print: the outside text in it is escaped by _out.
+            self.live.update("\n".join(self.lines.values()))
+
+    @staticmethod
+    def _line(unit_id: str, event: dict[str, Any]) -> str:
         seconds = max(event.get("seconds", 0.0), 0.1)
         done = event.get("pages", 0) + event.get("checked", 0)
         outcomes = event.get("outcomes", {})
         problems = sum(v for k, v in outcomes.items() if k != "ok")
         return (
-            f"  {_out(self.unit)}: {event.get('pages', 0)} pages, "
+            f"  {_out(unit_id)}: {event.get('pages', 0)} pages, "
             f"{event.get('checked', 0)} links checked, {problems} not ok, "
             f"{event.get('queued', 0)} queued, {done / seconds:.1f} URL/s"
         )
 
     def finish(self, result: Any) -> None:
+        with self.lock:
+            self.lines.pop(result.unit_id, None)
+            self._refresh()
+            self._print_result(result)
+
+    def _print_result(self, result: Any) -> None:
         colour = "green" if result.status == "complete" else "red"
         note = " (resumed)" if result.resumed else ""
         error = f": {_out(result.error)}" if result.error and result.status != "complete" else ""

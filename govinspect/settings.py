@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     max_url_length: int = Field(2_048, ge=64, description="longer URLs are not followed")
     max_response_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="cap on a body")
     max_run_seconds: int = Field(6 * 3600, ge=1, description="wall-clock cap of one crawl")
+    # Units at once: each is one crawl subprocess, mostly waiting on its hosts (politeness), so
+    # more than the machine's cores pays; units sharing a crawled host still go one at a time.
+    crawl_parallel: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description="units `govinspect crawl` crawls at once (one subprocess each); the nightly "
+        "job uses the registry's schedule.crawl_parallel",
+    )
     recheck_delay: float = Field(30.0, ge=0, description="wait before the 2nd verification pass")
     warc_body_cap: int = Field(1024 * 1024, ge=0, description="bytes of a body kept as evidence")
     http_cache: bool = Field(
