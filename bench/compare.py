@@ -2,10 +2,14 @@
 
     .venv/bin/python bench/compare.py [--urls 10000] [--rounds 3] [--tools govinspect,wget]
 
-The site (``site_gen``) is served by nginx (or the aiohttp fallback).  Tools run one after
-another, round after round, so that a slow round of the machine hits every tool alike.  The
-throttled-by-default variants (``lychee-defaults``, ``linkchecker-defaults``) run once, stopped
-at ``--cap-seconds``: their rate and the projected time for the whole site are reported.
+The site (``site_gen``) is served by nginx (or the aiohttp fallback); ``--engine aiohttp`` serves
+it with the Python test server instead (issue 21's plain one-host site: ``run.py`` runs that
+comparison too, on a smaller site, govinspect against linkinator with its defaults).
+
+Tools run one after another, round after round, so that a slow round of the machine hits every
+tool alike.  The throttled-by-default variants (``lychee-defaults``, ``linkchecker-defaults``)
+run once, stopped at ``--cap-seconds``: their rate and the projected time for the whole site are
+reported.
 Results go to ``bench/out/peers.json``.
 """
 
@@ -48,6 +52,8 @@ def summarize(tool: Tool, runs: list[dict[str, Any]], truth: Truth) -> dict[str,
         "wall_s_median": wall,
         "wall_s_all": walls,
         "peak_rss_mb_median": median([r["peak_rss_mb"] for r in runs]),
+        # CPU seconds of the tool's process tree (GNU time): less noisy than wall time.
+        "cpu_s_median": median([r.get("cpu_s") for r in runs]),
         "covered_median": median([r["covered"] for r in runs]),
         "requests_median": median([r["requests"] for r in runs]),
         "urls_per_s": round(truth.total / wall, 1) if wall else None,

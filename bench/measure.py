@@ -8,8 +8,10 @@ crawl`` runs the crawl in a subprocess, ``npx``/wrappers start the real binary):
 * ``single``: GNU time's "Maximum resident set size", the largest single process of the tree
   (exact, never misses a short peak), when ``/usr/bin/time`` exists.
 
-The reported ``peak_rss_mb`` is the larger of the two.  Every run is bounded by a timeout; on
-expiry the whole process group started here is killed.
+The reported ``peak_rss_mb`` is the larger of the two.  GNU time also gives the CPU seconds
+(user, system) of the command and of every descendant it waited for (``govinspect crawl`` waits
+for its crawl subprocesses): ``cpu_s ÷ wall_s`` is how many cores the tool kept busy on average.
+Every run is bounded by a timeout; on expiry the whole process group started here is killed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 GNU_TIME = Path("/usr/bin/time")
 POLL_SECONDS = 0.05
 MAX_RSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
+CPU_TIME = re.compile(r"(User|System) time \(seconds\): ([\d.]+)")
 
 
 @dataclass
@@ -41,9 +44,17 @@ class Measured:
     timed_out: bool
     stdout: str
     stderr: str
+    cpu_user_s: float | None = None  # GNU time: the command and its waited-for descendants
+    cpu_sys_s: float | None = None
+
+    @property
+    def cpu_s(self) -> float | None:
+        if self.cpu_user_s is None or self.cpu_sys_s is None:
+            return None
+        return round(self.cpu_user_s + self.cpu_sys_s, 2)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "cpu_s": self.cpu_s}
 
 
 class _TreePoller(threading.Thread):
@@ -135,9 +146,12 @@ def run_measured(
             poller.done.set()
             poller.join()
     single = None
+    cpu: dict[str, float] = {}
     if time_path.exists():
-        match = MAX_RSS.search(time_path.read_text(errors="replace"))
+        text = time_path.read_text(errors="replace")
+        match = MAX_RSS.search(text)
         single = int(match.group(1)) / 1024 if match else None
+        cpu = {kind: float(seconds) for kind, seconds in CPU_TIME.findall(text)}
     tree = (poller.peak if poller else 0) / 2**20
     return Measured(
         command=shlex.join(command),
@@ -149,4 +163,6 @@ def run_measured(
         timed_out=timed_out,
         stdout=str(stdout_path),
         stderr=str(stderr_path),
+        cpu_user_s=cpu.get("User"),
+        cpu_sys_s=cpu.get("System"),
     )

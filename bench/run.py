@@ -1,9 +1,16 @@
-"""The whole benchmark suite (``make bench``): peers, recheck, politeness, memory growth.
+"""The whole benchmark suite (``make bench``): peers, plain site, recheck, politeness, city, memory.
 
     .venv/bin/python bench/run.py [--urls 10000] [--rounds 3] [--with-100k] [--smoke]
                                   [--skip politeness,memory] [--tools govinspect,linkinator]
+                                  [--plain-urls 3000] [--city-units 40] [--city-parallel 1,4]
 
-Writes ``bench/out/{peers,recheck,politeness,memory,summary}.json`` and ``bench/out/results.md``
+Parts: ``peers`` (every tool on the bench site, nginx), ``plain`` (govinspect and linkinator
+with its defaults on a smaller plain site served by the Python test server, issue 21),
+``recheck`` (a re-crawl of the unchanged site, with validators and without), ``politeness``
+(40 hosts × 300 ms), ``city`` (40 units at once: cores used), ``memory``.
+
+Writes ``bench/out/{peers,plain,recheck,politeness,city,memory,summary}.json`` and
+``bench/out/results.md``
 (the markdown tables, also printed).  Peers that are not installed are skipped and named; see
 ``bench/peers.py install`` and docs/benchmarks.md.  ``--smoke`` runs every part on tiny sites
 (about a minute) to check the harness itself.
@@ -18,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from city import DEFAULT_PARALLEL, DEFAULT_UNITS, DEFAULT_URLS_PER_UNIT, city
 from compare import DEFAULT_CAP_SECONDS, DEFAULT_ROUNDS, DEFAULT_URLS, compare_on, site_dir
 from harness import code_state, machine_info, snapshot
 from memory import DEFAULT_SIZES, LARGE_SIZE, TARGET_MB_AT_30K, memory_growth, point
@@ -30,12 +38,16 @@ from politeness import (
     TARGET_FACTOR,
     politeness,
 )
-from recheck import recheck_on
+from recheck import recheck_on, recheck_variants
+from results_md import markdown
 from servers import StaticServer, exit_on_sigterm, nginx_available
 from site_gen import ensure_site
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
-PARTS = ("peers", "recheck", "politeness", "memory")
+PARTS = ("peers", "plain", "recheck", "politeness", "city", "memory")
+#: Issue 21's plain one-host site (Python server): its size and the tools compared on it.
+PLAIN_URLS = 3_000
+PLAIN_TOOLS = "govinspect,linkinator"
 #: Targets of issue 6 (goals for the code, reported, never asserted).
 SPEED_VS_LINKINATOR = 1.0
 SPEED_VS_LINKCHECKER = 3.0
@@ -46,6 +58,10 @@ SMOKE = {
     "cap_seconds": 10.0,
     "urls_per_host": 30,
     "memory_sizes": "600,1200",
+    "plain_urls": 300,
+    "city_units": 6,
+    "city_urls_per_unit": 40,
+    "city_parallel": "1,3",
 }
 
 
@@ -61,6 +77,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--per-host", type=int, default=DEFAULT_PER_HOST)
     parser.add_argument("--urls-per-host", type=int, default=DEFAULT_URLS_PER_HOST)
     parser.add_argument("--memory-sizes", default=",".join(map(str, DEFAULT_SIZES)))
+    parser.add_argument("--plain-urls", type=int, default=PLAIN_URLS, help="plain site's size")
+    parser.add_argument("--plain-tools", default=PLAIN_TOOLS, help="tools on the plain site")
+    parser.add_argument("--city-units", type=int, default=DEFAULT_UNITS)
+    parser.add_argument("--city-urls-per-unit", type=int, default=DEFAULT_URLS_PER_UNIT)
+    parser.add_argument(
+        "--city-parallel",
+        default=",".join(map(str, DEFAULT_PARALLEL)),
+        help="crawl --parallel values of the city run",
+    )
     parser.add_argument("--with-100k", action="store_true", help=f"memory at {LARGE_SIZE} too")
     parser.add_argument("--skip", default="", help=f"comma-separated parts of {PARTS}")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the harness")
@@ -108,9 +133,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     truth = ensure_site(site_dir(out, args.urls), args.urls)
     timings["site"] = time.monotonic() - started
     gi_rounds: list[dict[str, Any]] = []
+    runs_dir = out / "runs" / f"run-{stamp}"
     if not {"peers", "recheck"} <= skip:
         with StaticServer({"127.0.0.1": site_dir(out, args.urls)}, engine=args.engine) as server:
-            runs_dir = out / "runs" / f"run-{stamp}"
             if "peers" not in skip:
                 print(f"peer comparison on {truth.total} URLs ({server.engine})", flush=True)
                 t0 = time.monotonic()
@@ -133,9 +158,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     Path(first_dir) if first_dir else None, args.peers_dir,
                     [r["wall_s"] for r in gi_rounds] or None, source,
                 )  # fmt: skip
+                report["recheck"] = {"validators": {"server": server.engine, **recheck}}
                 timings["recheck"] = time.monotonic() - t0
-                _write(out, "recheck", recheck)
-                report["recheck"] = recheck
+    if "recheck" not in skip:
+        # No validators: its own first crawl on the Python server that sends none.
+        t0 = time.monotonic()
+        report.setdefault("recheck", {}).update(
+            recheck_variants(
+                site_dir(out, args.urls), truth, runs_dir / "recheck", variants=["no-validators"],
+                peers_dir=args.peers_dir, source=source,
+            )
+        )  # fmt: skip
+        timings["recheck"] += time.monotonic() - t0
+        _write(out, "recheck", report["recheck"])
+    if "plain" not in skip:
+        report["plain"] = _plain(args, out, runs_dir, source)
+        timings["plain"] = report["plain"].pop("seconds")
     if "politeness" not in skip:
         print(f"politeness: {args.hosts} hosts × {args.latency} s", flush=True)
         t0 = time.monotonic()
@@ -146,6 +184,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         timings["politeness"] = time.monotonic() - t0
         _write(out, "politeness", polite)
         report["politeness"] = polite
+    if "city" not in skip:
+        print(f"city: {args.city_units} units at once", flush=True)
+        t0 = time.monotonic()
+        parallel = tuple(int(v) for v in args.city_parallel.split(",") if v)
+        report["city"] = city(
+            out, args.city_units, args.city_urls_per_unit, parallel, args.engine,
+            args.peers_dir, source,
+        )  # fmt: skip
+        timings["city"] = time.monotonic() - t0
+        _write(out, "city", report["city"])
     if "memory" not in skip:
         print("memory growth", flush=True)
         t0 = time.monotonic()
@@ -168,6 +216,24 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     report["targets"] = targets(report)
     _write(out, "summary", report)
     return report
+
+
+def _plain(
+    args: argparse.Namespace, out: Path, runs_dir: Path, source: Path | None
+) -> dict[str, Any]:
+    """Issue 21's plain one-host site on the Python test server: govinspect vs linkinator."""
+    t0 = time.monotonic()
+    site = site_dir(out, args.plain_urls)
+    truth = ensure_site(site, args.plain_urls)
+    names = [n for n in args.plain_tools.split(",") if n]
+    with StaticServer({"127.0.0.1": site}, engine="aiohttp") as server:
+        print(f"plain site: {truth.total} URLs ({server.engine})", flush=True)
+        plain = compare_on(
+            server, truth, runs_dir / "plain", args.rounds, names, args.cap_seconds,
+            args.peers_dir, source=source,
+        )  # fmt: skip
+    _write(out, "plain", plain)
+    return {**{k: plain[k] for k in plain if k != "runs"}, "seconds": time.monotonic() - t0}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,6 +269,7 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "met": ratio >= SPEED_VS_LINKCHECKER,
             }
         )
+    out.extend(_plain_targets(report.get("plain")))
     if gi:
         out.append(
             {
@@ -223,18 +290,53 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "met": ok and polite["politeness_respected"],
             }
         )
-    recheck = report.get("recheck")
-    if recheck:
+    for variant, recheck in (report.get("recheck") or {}).items():
+        same = recheck["same_findings"]["all"]
         out.append(
             {
-                "target": "unchanged-site recheck ≥3× faster than the first crawl",
+                "target": f"unchanged-site re-crawl ≥3× faster than the first, same findings "
+                f"({variant})",
                 "measured": f"{recheck['speedup']}× ({recheck['first']['wall_s']} s → "
-                f"{recheck['second']['wall_s']} s), bytes {recheck['bytes_ratio']}× less",
-                "met": (recheck["speedup"] or 0) >= RECHECK_SPEEDUP,
+                f"{recheck['second']['wall_s']} s), bytes {recheck['bytes_ratio']}× less, "
+                f"findings {'the same' if same else 'DIFFERENT' if same is False else 'unread'}",
+                "met": (recheck["speedup"] or 0) >= RECHECK_SPEEDUP and bool(same),
             }
         )
+    out.extend(_city_targets(report.get("city")))
     out.extend(_memory_targets(report.get("memory")))
     return out
+
+
+def _plain_targets(plain: dict[str, Any] | None) -> list[dict[str, Any]]:
+    rows = {r["tool"]: r for r in (plain or {}).get("summary", [])}
+    gi, lk = rows.get("govinspect"), rows.get("linkinator")
+    if not gi or not lk:
+        return []
+    ratio = lk["wall_s_median"] / gi["wall_s_median"]
+    return [
+        {
+            "target": "plain one-host site, Python server: full inspection no slower than "
+            "linkinator with its defaults",
+            "measured": f"{gi['wall_s_median']} s vs {lk['wall_s_median']} s "
+            f"(govinspect at {ratio:.2f}× linkinator's speed)",
+            "met": ratio >= SPEED_VS_LINKINATOR,
+        }
+    ]
+
+
+def _city_targets(city_report: dict[str, Any] | None) -> list[dict[str, Any]]:
+    runs = [r for r in (city_report or {}).get("runs", []) if r["parallel"] > 1]
+    if not runs:
+        return []
+    best = max(runs, key=lambda r: r["cores_busy"] or 0)
+    return [
+        {
+            "target": f"a {city_report['units']}-unit city run uses both cores",
+            "measured": f"--parallel {best['parallel']}: {best['cpu_s']} CPU s in "
+            f"{best['wall_s']} s = {best['cores_busy']} cores busy on average",
+            "met": (best["cores_busy"] or 0) > 1.0,
+        }
+    ]
 
 
 def _memory_targets(mem: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -264,103 +366,6 @@ def _memory_targets(mem: dict[str, Any] | None) -> list[dict[str, Any]]:
             met = high < low
     out.append({"target": "RSS grows sub-linearly to 100k URLs", "measured": measured, "met": met})
     return out
-
-
-def _mark(met: bool | None) -> str:
-    return {True: "yes", False: "**no**", None: "–"}[met]
-
-
-def _table(header: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join("–" if v is None else str(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def markdown(report: dict[str, Any]) -> str:
-    parts = []
-    m = report["machine"]
-    parts.append(
-        f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_gib']} GiB, {m['os']}, "
-        f"Python {m['python']}, Node {m['node']}, {m['nginx']}."
-    )
-    code = report.get("code_at_start", {})
-    parts.append(
-        f"govinspect measured: {report.get('govinspect_source')} (HEAD {code.get('commit')}, "
-        f"{len(code.get('dirty', []))} uncommitted changes under govinspect/ at the start)."
-    )
-    peers = report.get("peers")
-    if peers:
-        site = peers["site"]
-        parts.append(
-            f"### Peer comparison\n\nSite: {site['urls']} URLs ({site['pages']} pages, "
-            f"{site['assets']} images/attachments/assets, {site['broken']} planted 404s), "
-            f"served by {peers['server']}; median of {peers['rounds']} rounds."
-        )
-        rows = []
-        for r in peers["summary"]:
-            wall = r["wall_s_median"]
-            if r["capped"]:
-                wall = f"stopped at {wall} (whole site ≈ {r.get('projected_full_s')} s)"
-            exact = {True: "exact", False: "**differs**", None: "–"}[r["exact_broken_set"]]
-            rows.append(
-                [
-                    r["label"],
-                    r["settings"],
-                    wall,
-                    r["urls_per_s"],
-                    r["peak_rss_mb_median"],
-                    f"{int(r['covered_median'])}/{site['urls']}",
-                    int(r["requests_median"]),
-                    exact,
-                ]
-            )
-        header = ["tool", "settings", "wall s", "URLs/s", "peak RSS MB", "URLs fetched"]
-        parts.append(_table([*header, "requests", "broken set"], rows))
-    recheck = report.get("recheck")
-    if recheck:
-        rows = [
-            [
-                name,
-                run["wall_s"],
-                run["requests"],
-                round(run["bytes_sent"] / 2**20, 1),
-                run["conditional"],
-                run["not_modified"],
-            ]
-            for name, run in (("first", recheck["first"]), ("second", recheck["second"]))
-        ]
-        parts.append("### Incremental recheck\n\n" + _table(
-            ["crawl", "wall s", "requests", "MiB sent", "conditional requests", "304s"], rows
-        ))  # fmt: skip
-    polite = report.get("politeness")
-    if polite:
-        row = [
-            polite["hosts"],
-            polite["latency_s"],
-            polite["per_host"],
-            polite["requests"],
-            polite["bound_s"],
-            polite["wall_s"],
-            polite["crawl_seconds"],
-            polite["ratio_wall"],
-            polite["max_in_flight_per_host"],
-        ]
-        header = ["hosts", "latency s", "per host", "requests", "bound s", "wall s", "crawl s"]
-        parts.append(
-            "### Politeness\n\n" + _table([*header, "wall ÷ bound", "max in flight/host"], [row])
-        )
-    mem = report.get("memory")
-    if mem:
-        rows = [
-            [p["urls"], p["pages"], p["wall_s"], p["peak_rss_mb"], p["single_rss_mb"]]
-            for p in mem["points"]
-        ]
-        header = ["URLs", "pages", "wall s", "peak RSS MB (tree)", "largest process MB"]
-        parts.append("### Memory growth\n\n" + _table(header, rows))
-    rows = [[t["target"], t["measured"], _mark(t["met"])] for t in report.get("targets", [])]
-    parts.append("### Targets (issue 6)\n\n" + _table(["target", "measured", "met"], rows))
-    parts.append(f"Durations (s): {report.get('timings_s')}")
-    return "\n\n".join(parts) + "\n"
 
 
 def main() -> int:

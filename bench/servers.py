@@ -10,9 +10,12 @@ and conditional requests.
 nginx runs in the foreground (``daemon off``) with a configuration generated in a temporary
 directory: no system service, no privileged port.  The aiohttp server runs as a subprocess of
 this file (``python bench/servers.py serve ...``) and is also the one that can add a fixed
-latency per response and serve several loopback hosts (the politeness scenario).
+latency per response and serve several loopback hosts (the politeness scenario), and the one
+that can play a server sending no validators at all (``--no-validators``: no ``ETag``, no
+``Last-Modified``, never a 304, as many government servers behind dynamic CMSs do).
 
     .venv/bin/python bench/servers.py serve --root 127.0.0.1=SITE_DIR --port 8080 [--latency 0.1]
+                                            [--no-validators]
 """
 
 from __future__ import annotations
@@ -173,8 +176,9 @@ def nginx_available() -> bool:
 class StaticServer:
     """Serves ``roots`` (loopback address → directory) on one port; see the module docstring.
 
-    ``engine`` is ``"nginx"`` or ``"aiohttp"`` (``"auto"``: nginx when installed and no latency
-    is asked for).  Use as a context manager; ``base_url(host)`` gives ``http://host:port/``.
+    ``engine`` is ``"nginx"`` or ``"aiohttp"`` (``"auto"``: nginx when installed and neither a
+    latency nor ``validators=False`` is asked for).  Use as a context manager;
+    ``base_url(host)`` gives ``http://host:port/``.
     """
 
     def __init__(
@@ -184,15 +188,18 @@ class StaticServer:
         engine: str = "auto",
         linkchecker_header: bool = True,
         port: int = 0,
+        validators: bool = True,
     ) -> None:
         if not roots or not all(_is_loopback(h) for h in roots):
             raise ValueError("the benchmark servers bind loopback addresses only")
         if engine == "auto":
-            engine = "nginx" if nginx_available() and latency == 0 else "aiohttp"
-        if engine == "nginx" and latency:
-            raise ValueError("nginx cannot add latency; use the aiohttp engine")
+            plain = latency == 0 and validators
+            engine = "nginx" if nginx_available() and plain else "aiohttp"
+        if engine == "nginx" and (latency or not validators):
+            raise ValueError("nginx cannot add latency nor drop validators; use aiohttp")
         self.roots = {h: Path(r).resolve() for h, r in roots.items()}
         self.latency = latency
+        self.validators = validators
         self.engine = engine
         self.linkchecker_header = linkchecker_header
         self.port = port
@@ -263,6 +270,8 @@ class StaticServer:
             command += ["--root", f"{host}={root}"]
         if not self.linkchecker_header:
             command.append("--no-linkchecker-header")
+        if not self.validators:
+            command.append("--no-validators")
         # Without sendfile every byte goes through aiohttp's writer, so the log's byte counts
         # include the bodies (sendfile bypasses the counter).
         env = {**os.environ, "AIOHTTP_NOSENDFILE": "1"}
@@ -327,7 +336,12 @@ class _InFlight:
 
 
 def _aiohttp_app(
-    roots: dict[str, Path], latency: float, header: bool, log_path: Path, in_flight: _InFlight
+    roots: dict[str, Path],
+    latency: float,
+    header: bool,
+    log_path: Path,
+    in_flight: _InFlight,
+    validators: bool = True,
 ):
     from aiohttp import web
     from aiohttp.abc import AbstractAccessLogger
@@ -361,6 +375,13 @@ def _aiohttp_app(
         extra = {LINKCHECKER_HEADER[0]: LINKCHECKER_HEADER[1]} if header else {}
         if not target.is_relative_to(root) or not target.is_file():
             return web.Response(status=404, body=not_found, content_type="text/html", headers=extra)
+        if not validators:
+            # The whole body every time: no ETag, no Last-Modified, conditional headers ignored.
+            plain = web.Response(body=target.read_bytes(), headers=extra)
+            plain.content_type = _content_type(target)
+            if target.suffix == ".html":
+                plain.charset = "utf-8"
+            return plain
         response = web.FileResponse(target, headers=extra)
         if target.suffix == ".html":
             response.content_type = "text/html"
@@ -370,6 +391,12 @@ def _aiohttp_app(
     app = web.Application()
     app.router.add_get("/{tail:.*}", handle, allow_head=True)
     return app, TsvAccessLogger
+
+
+def _content_type(path: Path) -> str:
+    import mimetypes
+
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -383,7 +410,9 @@ async def _serve(args: argparse.Namespace) -> None:
         roots[host] = Path(path).resolve()
     in_flight = _InFlight()
     header = not args.no_linkchecker_header
-    app, logger = _aiohttp_app(roots, args.latency, header, args.log, in_flight)
+    app, logger = _aiohttp_app(
+        roots, args.latency, header, args.log, in_flight, not args.no_validators
+    )
     runner = web.AppRunner(app, access_log_class=logger, handle_signals=False)
     await runner.setup()
     for host in roots:
@@ -411,6 +440,9 @@ def main() -> int:
     serve.add_argument("--stats", type=Path, default=None, help="write peak in-flight per host")
     serve.add_argument("--lifetime", type=float, default=4 * 3600.0)
     serve.add_argument("--no-linkchecker-header", action="store_true")
+    serve.add_argument(
+        "--no-validators", action="store_true", help="no ETag/Last-Modified, never a 304"
+    )
     args = parser.parse_args()
     asyncio.run(_serve(args))
     return 0
