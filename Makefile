@@ -32,8 +32,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## Benchmarks against peer link checkers (nginx, wget, GNU time from Debian; the peers into
-## bench/out/peers/, never into the project venv); results are written up in docs/benchmarks.md.
+## Benchmarks: peer link checkers, the plain site on the Python server, re-crawls with and
+## without validators, politeness, 40 units at once, memory (nginx, wget, GNU time from Debian;
+## the peers into bench/out/peers/, never into the project venv); see docs/benchmarks.md.
 BENCH_PACKAGES := nginx wget time
 bench: $(STAMP)
 	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

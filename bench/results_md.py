@@ -142,6 +142,8 @@ def city_section(city: dict[str, Any]) -> str:
             r["wall_s"],
             r["cpu_s"],
             r["cores_busy"],
+            f"{r.get('tree_cores_p90')} / {r.get('tree_cores_peak')} "
+            f"({r.get('tree_over_one_core_pct')} %)",
             " / ".join(str(v) for v in r.get("per_cpu_busy_pct", [])),
             r.get("all_cores_over_half_pct"),
             r.get("max_crawls_at_once"),
@@ -151,6 +153,7 @@ def city_section(city: dict[str, Any]) -> str:
         ]
         for r in city["runs"]
     ]
-    header = ["--parallel", "wall s", "CPU s", "cores busy", "per-core busy %"]
+    header = ["--parallel", "wall s", "CPU s", "cores busy", "cores p90 / peak (> 1 core)"]
+    header += ["per-core busy %"]
     header += ["all cores > 50 % (% of samples)", "crawls at once", "runs", "peak RSS MB", "load"]
     return intro + "\n\n" + _table(header, rows)
