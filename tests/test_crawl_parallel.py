@@ -195,3 +195,34 @@ def test_parallel_setting_in_the_environment_is_checked(tmp_path):
         "--config", str(config), "crawl", cwd=tmp_path, env={"GOVINSPECT_CRAWL_PARALLEL": "0"}
     )
     assert_clean_error(result, 2, "GOVINSPECT_CRAWL_PARALLEL")
+
+
+def test_progress_keeps_one_line_per_unit_apart():
+    import io
+
+    from rich.console import Console
+
+    from govinspect.crawler.launch import CrawlResult
+    from govinspect.progress import CrawlProgress
+
+    out = io.StringIO()
+    event = {"event": "progress", "pages": 3, "checked": 4, "queued": 5, "seconds": 1.0}
+    with CrawlProgress(Console(file=out, width=200)) as progress:
+        progress.start("u1")
+        progress.start("u2")
+        progress.last_plain = {"u1": 0.0, "u2": 0.0}  # both due for a plain line
+        progress.update("u2", event)
+        progress.update("u1", {**event, "pages": 9})
+        progress.update("u1", {**event, "pages": 10})  # within 10 s of the last: not printed
+        assert set(progress.lines) == {"u1", "u2"}
+        progress.finish(CrawlResult("u2", 7, "complete", False))
+        assert set(progress.lines) == {"u1"}
+        progress.update("u2", event)  # a late event of a finished unit is dropped
+    lines = out.getvalue().splitlines()
+    assert lines == [
+        "crawling u1 …",
+        "crawling u2 …",
+        "  u2: 3 pages, 4 links checked, 0 not ok, 5 queued, 7.0 URL/s",
+        "  u1: 9 pages, 4 links checked, 0 not ok, 5 queued, 13.0 URL/s",
+        "  u2: run 7 complete",
+    ]
