@@ -19,7 +19,7 @@ from rich.table import Table
 
 from govinspect import __version__, logs
 from govinspect.cli_lifecycle import digest, findings_app
-from govinspect.errors import GovinspectError
+from govinspect.errors import ConfigError, GovinspectError
 from govinspect.redaction import redact as redact_text
 from govinspect.registry import Registry, load_registry
 from govinspect.settings import Settings, load_settings
@@ -173,6 +173,18 @@ def crawl(
     no_feeds: Annotated[
         bool, typer.Option("--no-feeds", help="Do not poll the units' new-media feeds.")
     ] = False,
+    plan: Annotated[
+        str | None,
+        typer.Option(
+            "--plan",
+            help="quick | full | rolling (default: the crawl_plan setting, full); see "
+            "docs/crawler.md, Crawl plans.",
+        ),
+    ] = None,
+    recheck_all: Annotated[
+        bool,
+        typer.Option("--recheck-all", help="Request every link target again, however recent."),
+    ] = False,
 ) -> None:
     """Crawl the units' websites and verify every link (one subprocess per unit); poll the
     units' new-media feeds.
@@ -187,6 +199,7 @@ def crawl(
     from govinspect.store.units import sync_registry
 
     app_ctx = _ctx(ctx)
+    app_ctx.settings = _with_plan(app_ctx.settings, plan, recheck_all)
     if distributed:
         _crawl_distributed(app_ctx, unit, restart, feeds=not no_feeds)
         return
@@ -211,6 +224,18 @@ def crawl(
         _poll_unit_feeds(app_ctx, unit)
     if any(r.status != "complete" for r in results):
         raise typer.Exit(1)
+
+
+def _with_plan(settings: Settings, plan: str | None, recheck_all: bool) -> Settings:
+    """The settings with ``crawl --plan`` and ``--recheck-all`` applied."""
+    from govinspect.crawler.plans import PLANS
+
+    if plan is not None and plan not in PLANS:
+        raise ConfigError(f"--plan {plan!r}: expected one of {', '.join(PLANS)}")
+    update: dict[str, object] = {"recheck_all": True} if recheck_all else {}
+    if plan is not None:
+        update["crawl_plan"] = plan
+    return settings.model_copy(update=update) if update else settings
 
 
 def _poll_unit_feeds(app_ctx: AppContext, unit: list[str] | None) -> None:

@@ -78,6 +78,11 @@ class CrawlOverrides(_Strict):
     max_pages: int | None = Field(None, ge=1)
     max_depth: int | None = Field(None, ge=0)
     max_run_seconds: int | None = Field(None, ge=1)
+    # Crawl plans (crawler/plans.py): a big site's own budget and cycle.
+    link_recheck_hours: float | None = Field(None, ge=0)
+    rolling_budget_per_host: int | None = Field(None, ge=0)
+    rolling_cycle_nights: int | None = Field(None, ge=1)
+    quick_list_pages: int | None = Field(None, ge=1)
 
 
 class WebhookKind(StrEnum):
