@@ -8,10 +8,13 @@ check finds the same vetoes as a full crawl of the changed site.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 
+import jsonschema
 import pytest
 from sqlalchemy import func, select
 
@@ -19,12 +22,15 @@ from govinspect.checks.run import run_checks
 from govinspect.checks.timeutil import SHANGHAI
 from govinspect.crawler.launch import run_crawl
 from govinspect.registry import parse_registry
+from govinspect.reports.export import export_json
 from govinspect.settings import load_settings
 from govinspect.store.db import open_store
 from govinspect.store.models import Column, ColumnItem, Finding, LinkCheck, Page
 from govinspect.store.units import sync_registry
 from tests.fixture_site import FixtureServer, html
 from tests.plan_site import SiteModel
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "export.schema.json").read_text("utf-8"))
 
 
 class Town:
@@ -83,6 +89,17 @@ class Town:
                 for u in f.urls
             ]
 
+    def observed_at(self, path: str) -> dict | None:
+        """The evidence of the latest check's finding about ``path``, if any."""
+        with self.store.session() as session:
+            last = session.scalar(select(func.max(Finding.run_id)))
+            for finding in session.scalars(select(Finding).where(Finding.run_id == last)):
+                if f"{self.site.base}{path}" in finding.urls and finding.evidence.get(
+                    "observed_at"
+                ):
+                    return finding.evidence
+        return None
+
     def requested(self, since) -> set[str]:
         return {
             path for (method, path), n in self.site.hits.items() if n > since.get((method, path), 0)
@@ -97,6 +114,7 @@ def town(tmp_path):
         FixtureServer({"/page.html": html("<p>外部</p>" * 30)}) as outside,
     ):
         model.columns[0].items[0].links.append(f"{outside.base}/page.html")
+        model.columns[2].items[5].links.append("/gone-old.html")  # on a page quick skips
         town = Town(tmp_path, site, outside, model)
         yield town
         town.store.dispose()
@@ -158,6 +176,16 @@ def test_quick_requests_only_what_the_vetoes_need_and_carries_the_rest(town):
     quick_vetoes = town.vetoes()
     assert any("空白栏目" in indicator for _, indicator in quick_vetoes), quick_vetoes
     assert any("gone-new" in str(url) for url in town.finding_urls())
+    observed = town.observed_at("/gone-old.html")
+    assert observed is not None and observed["observed_in_run"] == first
+    # Judged three days later, the export and its reports say how old that evidence is.
+    later = run_checks(
+        town.store, town.registry, town.today + timedelta(days=3), None, town.settings.data_dir
+    )
+    exported = export_json(town.store, later, town.settings.data_dir)
+    jsonschema.validate(exported, SCHEMA)
+    ages = {f["evidence_age"] for f in exported["units"][0]["findings"] if f.get("evidence_age")}
+    assert f"证据采集于 {town.today.isoformat()}（3 天前）" in ages
     town.crawl("full", recheck_all=True)
     assert town.vetoes() == quick_vetoes
     assert len(requested) * 5 < sum(1 for _ in town.model.routes())
@@ -229,3 +257,20 @@ def test_bad_plan_is_one_line_error(tmp_path):
     assert done.returncode != 0
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "--plan" in lines[0], done.stderr
+
+
+def test_evidence_age_of_carried_facts():
+    from datetime import UTC, date, datetime
+
+    from govinspect.checks.evidence_age import Observed, date_evidence, evidence_age
+    from govinspect.checks.findings import Finding
+
+    finding = Finding("dead_links", "dead_link", "链接不可用", "deduction", "m", ("https://a/x",))
+    fresh = Finding("dead_links", "dead_link", "链接不可用", "deduction", "m", ("https://a/y",))
+    seen = Observed(datetime(2026, 12, 1, 1, 0, tzinfo=UTC), 7)
+    dated, same = date_evidence([finding, fresh], {"https://a/x": seen})
+    assert same is fresh
+    assert dated.evidence["observed_in_run"] == 7
+    assert evidence_age(dated.evidence, date(2026, 12, 4)) == "证据采集于 2026-12-01（3 天前）"
+    assert evidence_age(dated.evidence, date(2026, 12, 1)) is None
+    assert evidence_age({}, date(2026, 12, 4)) is None
