@@ -188,6 +188,8 @@ def test_quick_requests_only_what_the_vetoes_need_and_carries_the_rest(town):
     assert f"证据采集于 {town.today.isoformat()}（3 天前）" in ages
     town.crawl("full", recheck_all=True)
     assert town.vetoes() == quick_vetoes
+    # A full crawl carries no page: one it did not reach is gone from the site.
+    assert "pages" not in town.last.summary["carried"]
     assert len(requested) * 5 < sum(1 for _ in town.model.routes())
 
 

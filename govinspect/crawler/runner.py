@@ -260,7 +260,8 @@ def _finish(store: Any, plan: CrawlPlan, result: dict[str, Any], once: bool = Fa
                 return None
         if status == "complete":
             # Complete the run's facts first: carried pages bring their links and anchors.
-            carried = carry_forward(session, plan.unit_id, plan.run_id)
+            selective = (result.get("plan") or {}).get("ran", "full") != "full"
+            carried = carry_forward(session, plan.unit_id, plan.run_id, pages=selective)
             result["carried"] = carried.summary()
             _finish_links(session, plan.run_id, result)
         result.update(crawlstore.page_notes(session, plan.run_id))

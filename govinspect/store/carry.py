@@ -243,15 +243,20 @@ class Carried:
         return {"from_run": self.from_run, **self.counts}
 
 
-def carry_forward(session: Session, unit_id: str, run_id: int) -> Carried:
+def carry_forward(session: Session, unit_id: str, run_id: int, pages: bool = True) -> Carried:
     """Complete ``run_id`` with the latest facts of everything it did not request again.
 
+    ``pages`` False (a full crawl): only the link checks of targets the run links to but did not
+    request (verified recently); a page a full crawl did not reach is gone from the site.
     Order matters once: safety and interaction facts look at the fetched pages (not carried
     ones), link checks at the run's links including the carried pages' links.
     """
     source = evidence_run(session, unit_id, run_id)
     if source is None:
         return Carried(None)
+    if not pages:
+        found = carry_checks(session, run_id, source)
+        return Carried(source, {"checks": found} if found else {})
     counts = {
         "safety": carry_safety(session, run_id, source),
         "interaction": carry_interaction(session, run_id, source),
@@ -276,7 +281,7 @@ class Evidence:
     pages: dict[str, tuple[str | None, int]] = field(default_factory=dict)
     #: list pages to fetch again, first pages of every known column first
     column_pages: list[str] = field(default_factory=list)
-    #: interaction list pages (letters, consultations, interviews)
+    #: interaction columns' first pages (letters, consultations, interviews)
     interaction_pages: list[str] = field(default_factory=list)
 
 
@@ -306,12 +311,20 @@ def load_evidence(session: Session, unit_id: str, run_id: int, list_pages: int =
         ),
         list_pages,
     )
-    evidence.interaction_pages = sorted(
-        set(
-            session.scalars(
-                select(InteractionColumn.page_url).where(InteractionColumn.run_id == source)
+    # The first page of every interaction column: its newest letters and their status; the
+    # deeper pages' letters are carried (a rolling night re-reads them).
+    evidence.interaction_pages = _first_list_pages(
+        (
+            (url, [])
+            for url in sorted(
+                set(
+                    session.scalars(
+                        select(InteractionColumn.url).where(InteractionColumn.run_id == source)
+                    )
+                )
             )
-        )
+        ),
+        list_pages,
     )
     return evidence
 
