@@ -60,11 +60,22 @@ def _copy(table: Any, run_id: int, source: int, overrides: dict[str, Any] | None
     return [values.get(c.name, c).label(c.name) for c in table.c if c.name != "id"]
 
 
-def _insert(session: Session, table: Any, query: Any) -> int:
+def _insert(session: Session, table: Any, query: Any, run_id: int | None = None) -> int:
+    """Run the copy; with ``run_id``, the number of rows the run now holds carried.
+
+    Counted afterwards, not through RETURNING (a million link ids held in memory) nor the
+    driver's rowcount (psycopg reports none for INSERT ... SELECT).
+    """
     names = [c.name for c in table.c if c.name != "id"]
-    # Counted through RETURNING: psycopg reports no rowcount for INSERT ... SELECT.
-    statement = insert(table).from_select(names, query).returning(table.c.id)
-    return len(session.execute(statement).all())
+    session.execute(insert(table).from_select(names, query))
+    if run_id is None:
+        return 0
+    return (
+        session.scalar(
+            select(func.count()).where(table.c.run_id == run_id, table.c[MARK].is_not(None))
+        )
+        or 0
+    )
 
 
 def _fresh_page(run_id: int, url: Any) -> Any:
@@ -81,7 +92,7 @@ def carry_pages(session: Session, run_id: int, source: int) -> int:
         pages.c.run_id == source,
         ~exists().where(mine.c.run_id == run_id, mine.c.url == pages.c.url),
     )
-    count = _insert(session, pages, query)
+    count = _insert(session, pages, query, run_id)
     links = Link.__table__
     old, new = pages.alias("old"), pages.alias("new")
     present = links.alias("present")
@@ -116,7 +127,7 @@ def carry_checks(session: Session, run_id: int, source: int) -> int:
             exists().where(pages.c.run_id == run_id, pages.c.url == checks.c.target_url),
         ),
     )
-    return _insert(session, checks, query)
+    return _insert(session, checks, query, run_id)
 
 
 def carry_columns(session: Session, run_id: int, source: int) -> int:
@@ -135,6 +146,7 @@ def carry_columns(session: Session, run_id: int, source: int) -> int:
             columns.c.run_id == source,
             ~exists().where(mine.c.run_id == run_id, mine.c.url == columns.c.url),
         ),
+        run_id,
     )
     items = ColumnItem.__table__
     old_col, new_col = columns.alias("old_col"), columns.alias("new_col")
@@ -207,6 +219,7 @@ def carry_interaction(session: Session, run_id: int, source: int) -> int:
                 ~_fresh_page(run_id, table.c.page_url),
                 ~exists().where(*same),
             ),
+            run_id,
         )
     return total
 
@@ -229,6 +242,7 @@ def carry_safety(session: Session, run_id: int, source: int) -> int:
                 check.c[MARK].is_(None),
             ),
         ),
+        run_id,
     )
 
 
