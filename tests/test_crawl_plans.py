@@ -276,3 +276,67 @@ def test_evidence_age_of_carried_facts():
     assert evidence_age(dated.evidence, date(2026, 12, 4)) == "证据采集于 2026-12-01（3 天前）"
     assert evidence_age(dated.evidence, date(2026, 12, 1)) is None
     assert evidence_age({}, date(2026, 12, 4)) is None
+
+
+def test_registry_crawl_block_sets_a_units_budget(tmp_path):
+    from govinspect.crawler.launch import build_plan
+
+    registry = parse_registry(
+        {
+            "units": [
+                {
+                    "id": "big",
+                    "name": "大县",
+                    "category": "county",
+                    "website": "http://127.0.0.1:9/",
+                    "crawl": {"rolling_budget_per_host": 500, "rolling_cycle_nights": 3},
+                }
+            ]
+        }
+    )
+    settings = load_settings(data_dir=tmp_path, crawl_plan="rolling", link_recheck_hours=6)
+    plan = build_plan(settings, registry.get("big"), 1, False)
+    assert (plan.crawl_plan, plan.rolling_budget_per_host, plan.rolling_cycle_nights) == (
+        "rolling",
+        500,
+        3,
+    )
+    assert plan.link_recheck_hours == 6
+
+
+def test_plan_decisions_and_rolling_budget():
+    from govinspect.crawler.plans import Decision, Origin, PlanOptions, PlanPolicy
+    from govinspect.store.carry import Evidence
+
+    now = 1_000_000.0
+    evidence = Evidence(
+        run_id=1,
+        checks={
+            "http://a/x.jpg": (now - 3600, "ok"),  # an hour ago
+            "http://a/old.jpg": (now - 3 * 86400, "ok"),
+            "http://a/dead.html": (now - 3600, "http_error"),
+            "http://b/ext": (now - 3600, "ok"),
+            "http://a/p.html": (now - 2 * 86400, "ok"),
+        },
+        pages={"http://a/p.html": ("h", 1)},
+    )
+    full = PlanPolicy(PlanOptions("full"), evidence, now)
+    assert full.decide("http://b/ext", False, False, Origin.CHANGED) is Decision.SKIP
+    assert full.decide("http://a/x.jpg", False, True, Origin.UNCHANGED) is Decision.SKIP
+    assert full.decide("http://a/x.jpg", False, True, Origin.CHANGED) is Decision.DEFAULT
+    assert full.decide("http://a/old.jpg", False, True, Origin.UNCHANGED) is Decision.DEFAULT
+    assert full.decide("http://a/dead.html", True, True, None) is Decision.DEFAULT
+    assert full.decide("http://a/p.html", True, True, Origin.UNCHANGED) is Decision.DEFAULT
+    assert full.decide("http://a/new.html", True, True, None) is Decision.DEFAULT
+    quick = PlanPolicy(PlanOptions("quick"), evidence, now)
+    assert quick.decide("http://a/p.html", True, True, Origin.CHANGED) is Decision.SKIP
+    assert quick.decide("http://a/p.html", True, True, Origin.NEW) is Decision.CHECK
+    assert quick.decide("http://b/ext", False, False, Origin.NEW) is Decision.SKIP
+    assert quick.decide("http://a/dead.html", True, True, Origin.UNCHANGED) is Decision.DEFAULT
+    forced = PlanPolicy(PlanOptions("quick", recheck_all=True), evidence, now)
+    assert forced.decide("http://a/p.html", True, True, Origin.CHANGED) is Decision.DEFAULT
+    budget = PlanPolicy(PlanOptions("rolling", rolling_budget_per_host=1), evidence, now)
+    assert budget.rolling() == ["http://a/old.jpg", "http://b/ext"]
+    cycle = PlanPolicy(PlanOptions("rolling", rolling_cycle_nights=2), evidence, now)
+    assert cycle.rolling() == ["http://a/old.jpg", "http://a/p.html", "http://a/dead.html"]
+    assert PlanPolicy(PlanOptions("rolling"), Evidence(), now).rolling() == []

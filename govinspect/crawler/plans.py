@@ -145,7 +145,12 @@ def plan_summary(spider: object) -> dict[str, object]:
     counts = dict(spider.plan_counts)  # type: ignore[attr-defined]
     summary: dict[str, object] = {"asked": asked, "ran": ran, **counts}
     if ran != asked:
-        summary["note"] = f"{asked}: no previous complete crawl to carry from, crawled in full"
+        why = (
+            "distributed runs crawl in full"
+            if spider.plan.redis_url  # type: ignore[attr-defined]
+            else "no previous complete crawl to carry from"
+        )
+        summary["note"] = f"{asked}: {why}, crawled in full"
     if policy.options.recheck_all:
         summary["recheck_all"] = True
     return summary
