@@ -182,6 +182,18 @@ def crawl(
             "run at once. Not with --distributed (the workers take the runs).",
         ),
     ] = None,
+    plan: Annotated[
+        str | None,
+        typer.Option(
+            "--plan",
+            help="quick | full | rolling (default: the crawl_plan setting, full); see "
+            "docs/crawler.md, Crawl plans.",
+        ),
+    ] = None,
+    recheck_all: Annotated[
+        bool,
+        typer.Option("--recheck-all", help="Request every link target again, however recent."),
+    ] = False,
 ) -> None:
     """Crawl the units' websites and verify every link (one subprocess per unit, several units
     at once); poll the units' new-media feeds.
@@ -193,6 +205,7 @@ def crawl(
     Example: govinspect crawl --unit qixian --parallel 2
     """
     app_ctx = _ctx(ctx)
+    app_ctx.settings = _with_plan(app_ctx.settings, plan, recheck_all)
     if parallel is not None and parallel < 1:
         raise ConfigError("--parallel must be at least 1")
     if distributed:
@@ -234,6 +247,18 @@ def _crawl_units(
         )
     progress.summary(results)
     return results
+
+
+def _with_plan(settings: Settings, plan: str | None, recheck_all: bool) -> Settings:
+    """The settings with ``crawl --plan`` and ``--recheck-all`` applied."""
+    from govinspect.crawler.plans import PLANS
+
+    if plan is not None and plan not in PLANS:
+        raise ConfigError(f"--plan {plan!r}: expected one of {', '.join(PLANS)}")
+    update: dict[str, object] = {"recheck_all": True} if recheck_all else {}
+    if plan is not None:
+        update["crawl_plan"] = plan
+    return settings.model_copy(update=update) if update else settings
 
 
 def _poll_unit_feeds(app_ctx: AppContext, unit: list[str] | None) -> None:

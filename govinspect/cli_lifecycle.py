@@ -38,6 +38,7 @@ FINDING_STATUSES = (
 
 
 def _finding_rows(app_ctx: Any, units: list[str] | None, statuses: list[str], overdue: bool):
+    from govinspect.checks.evidence_age import evidence_age
     from govinspect.checks.lifecycle import shown_status
     from govinspect.checks.lifecycle_store import _state, actions_of, state_rows
     from govinspect.checks.timeutil import SHANGHAI
@@ -92,6 +93,8 @@ def _finding_rows(app_ctx: Any, units: list[str] | None, statuses: list[str], ov
                     "confirmed": bool(row.confirmed),
                     "ignored_because": reason if row.disposition == "ignored" else None,
                     "message": row.message,
+                    # Facts a crawl plan carried forward: how old they were when last judged.
+                    "evidence_age": evidence_age(row.last_evidence, row.last_seen),
                     "first_evidence": row.first_evidence,
                     "last_evidence": row.last_evidence,
                     "fixed_evidence": row.fixed_evidence,
@@ -156,7 +159,7 @@ def findings(
             escape(row["shown_status"]),
             escape(row["severity"]),
             escape(row["indicator"]),
-            escape(row["subject"]),
+            escape(row["subject"] + (f"\n{row['evidence_age']}" if row["evidence_age"] else "")),
             row["first_seen"],
             row["fixed_on"] and f"fixed {row['fixed_on']}" or row["last_seen"],
             deadline,

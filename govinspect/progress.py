@@ -11,6 +11,7 @@ from rich.live import Live
 from rich.table import Table
 
 # Unit ids come from the registry, crawl errors from servers and subprocess logs.
+from govinspect.crawler.plans import plan_note
 from govinspect.text import for_console as _out
 
 PLAIN_EVERY = 10.0  # seconds between plain progress lines (logs, CI, cron mail)
@@ -89,7 +90,7 @@ class CrawlProgress:
 
     def _print_result(self, result: Any) -> None:
         colour = "green" if result.status == "complete" else "red"
-        note = " (resumed)" if result.resumed else ""
+        note = (" (resumed)" if result.resumed else "") + plan_note(result.summary or {})
         error = f": {_out(result.error)}" if result.error and result.status != "complete" else ""
         self.console.print(
             f"  {_out(result.unit_id)}: run {result.run_id} "

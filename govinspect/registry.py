@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
@@ -78,6 +78,11 @@ class CrawlOverrides(_Strict):
     max_pages: int | None = Field(None, ge=1)
     max_depth: int | None = Field(None, ge=0)
     max_run_seconds: int | None = Field(None, ge=1)
+    # Crawl plans (crawler/plans.py): a big site's own budget and cycle.
+    link_recheck_hours: float | None = Field(None, ge=0)
+    rolling_budget_per_host: int | None = Field(None, ge=0)
+    rolling_cycle_nights: int | None = Field(None, ge=1)
+    quick_list_pages: int | None = Field(None, ge=1)
 
 
 class WebhookKind(StrEnum):
@@ -226,6 +231,10 @@ class ScheduleConfig(_Strict):
     # registry file.  GOVINSPECT_RUBRIC and `check --rubric` beat it.
     rubric: Path | None = None
     crawl_parallel: int = Field(2, ge=1, le=32)
+    # The nightly crawl's plan (crawler/plans.py): rolling = quick's veto facts every night plus
+    # the longest-unverified URLs within the budget; the first night, with nothing to carry
+    # forward, is a full crawl.  docs/operations.md has the arithmetic.
+    plan: Literal["quick", "full", "rolling"] = "rolling"
     crawl_time_limit_minutes: int = Field(420, ge=1)
     misfire_grace_minutes: int = Field(60, ge=1)
 

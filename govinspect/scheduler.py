@@ -98,6 +98,7 @@ def job_crawl_and_check(ctx: JobContext) -> dict[str, Any]:
     settings, registry, store = ctx.open()
     try:
         plan = registry.schedule
+        settings = settings.model_copy(update={"crawl_plan": plan.plan})
         rubric = rubric_source(settings, registry)
         rubrics_in_use(settings, registry)  # a broken rubric fails now, not after the crawls
         result = run_job(

@@ -78,6 +78,31 @@ class Settings(BaseSettings):
     http_cache: bool = Field(
         True, description="keep pages in data_dir/httpcache and revalidate them (304s)"
     )
+    # Crawl plans (crawler/plans.py, docs/crawler.md "Crawl plans"); per unit overridable.
+    crawl_plan: Literal["quick", "full", "rolling"] = Field(
+        "full", description="quick | full | rolling (crawl --plan; the nightly job: schedule)"
+    )
+    recheck_all: bool = Field(
+        False, description="request every target again, however recently verified"
+    )
+    link_recheck_hours: float = Field(
+        24.0,
+        ge=0,
+        description="a target verified ok this recently is carried forward, not requested "
+        "(internal targets of a new or changed page are always re-checked); 0: never",
+    )
+    rolling_budget_per_host: int = Field(
+        0,
+        ge=0,
+        description="rolling plan: URLs per host re-verified per night (0: the site's size "
+        "÷ rolling_cycle_nights)",
+    )
+    rolling_cycle_nights: int = Field(
+        7, ge=1, description="rolling plan: every URL re-verified within this many nights"
+    )
+    quick_list_pages: int = Field(
+        1, ge=1, description="quick plan: list pages fetched again per known column"
+    )
     # Content safety (docs/content-safety.md).
     content_safety: bool = Field(
         True, description="record content-safety facts (hidden links, privacy, wording, ...)"

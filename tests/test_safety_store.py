@@ -18,7 +18,10 @@ def test_migration_creates_and_drops_the_table(db_url):
     try:
         assert "safety_facts" in inspect(store.engine).get_table_names()
         columns = {c["name"] for c in inspect(store.engine).get_columns("safety_facts")}
-        assert columns == {"id", "run_id", "url", "source", "is_homepage", "published", "facts"}
+        assert columns == {
+            "id", "run_id", "url", "source", "is_homepage", "published", "facts",
+            "carried_from_run_id",  # 0007_carried_facts
+        }  # fmt: skip
         command.downgrade(alembic_config(store.engine), "0005_content_safety-1")
         assert "safety_facts" not in inspect(store.engine).get_table_names()
         command.upgrade(alembic_config(store.engine), "head")

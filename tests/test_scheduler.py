@@ -240,5 +240,8 @@ def test_crawl_job_runs_real_crawls_and_the_check(tmp_path):
     store = open_store(settings.database_url)
     with store.session() as session:
         kinds = {(r.kind, r.status) for r in session.scalars(select(Run))}
+        crawl = session.scalars(select(Run).where(Run.kind == "crawl")).one()
     store.dispose()
     assert ("crawl", "complete") in kinds and ("check", "complete") in kinds
+    # The schedule's plan (default rolling); the first night has nothing to carry: full.
+    assert (crawl.summary["plan"]["asked"], crawl.summary["plan"]["ran"]) == ("rolling", "full")

@@ -26,7 +26,9 @@ from govinspect.checks import (
     site_norms,
     update_frequency,
 )
+from govinspect.checks.evidence_age import date_evidence, finding_urls
 from govinspect.checks.facts import UnitFacts, load_unit_facts, unit_info
+from govinspect.checks.facts_age import observed_times
 from govinspect.checks.findings import CheckResult, Finding
 from govinspect.checks.rubric import Rubric, load_rubrics
 from govinspect.checks.scoring import UnitScore, score_unit
@@ -210,6 +212,11 @@ def _check_unit(
     with store.session() as session:
         facts = load_unit_facts(session, unit_info(entry), as_of, rubric, data_dir)
         result = evaluate(facts, as_of, rubric)
+        if facts.crawl is not None:
+            # Findings resting on facts the crawl carried forward say how old they are.
+            urls = [u for f in result.findings for u in finding_urls(f)]
+            observed = observed_times(session, facts.crawl.id, urls)
+            result.findings = date_evidence(result.findings, observed)
         bases = fact_bases(facts, as_of, result.report)
         outcome = lifecycle.advance(
             lifecycle_store.load_states(session, entry.id),

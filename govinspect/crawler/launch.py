@@ -66,6 +66,12 @@ def build_plan(settings: Settings, unit: Unit, run_id: int, resume: bool) -> Cra
             "content_safety",
             "safety_attachment_bytes",
             "sqlite_busy_timeout_ms",
+            "crawl_plan",
+            "recheck_all",
+            "link_recheck_hours",
+            "rolling_budget_per_host",
+            "rolling_cycle_nights",
+            "quick_list_pages",
         )
     }
     return CrawlPlan(

@@ -44,6 +44,13 @@ class CrawlPlan:
     sensitive_words: str | None = None
     sqlite_busy_timeout_ms: int = 30_000
     resume: bool = False
+    # Crawl plans (crawler/plans.py): quick | full | rolling, and what they carry forward.
+    crawl_plan: str = "full"
+    recheck_all: bool = False
+    link_recheck_hours: float = 24.0
+    rolling_budget_per_host: int = 0
+    rolling_cycle_nights: int = 7
+    quick_list_pages: int = 1
     progress: bool = True
     # Distributed mode (docs/distributed.md): set by the worker that runs the plan.
     redis_url: str | None = None

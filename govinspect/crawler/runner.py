@@ -29,8 +29,10 @@ from govinspect.crawler.columns import classify_column
 from govinspect.crawler.ipv6 import record_ipv6
 from govinspect.crawler.items import CheckRecord
 from govinspect.crawler.plan import CrawlPlan
+from govinspect.crawler.plans import plan_summary
 from govinspect.crawler.spider import SiteSpider
 from govinspect.store import crawlstore
+from govinspect.store.carry import Evidence, carry_forward, load_evidence
 from govinspect.store.db import open_store
 from govinspect.store.models import Page, Run
 
@@ -156,7 +158,7 @@ def crawl(plan: CrawlPlan) -> dict[str, Any]:
     closed: list[SiteSpider] = []
 
     def on_close(spider: SiteSpider, reason: str) -> None:
-        result.update(spider.summary(), close_reason=reason)
+        result.update(spider.summary(), close_reason=reason, plan=plan_summary(spider))
         closed.append(spider)
 
     from scrapy import signals
@@ -180,7 +182,8 @@ def crawl(plan: CrawlPlan) -> dict[str, Any]:
         crawler.signals.connect(start_loop, signal=signals.spider_opened)
         crawler.signals.connect(stop_loop, signal=signals.spider_closed)
     failures: list[str] = []
-    deferred = process.crawl(crawler, plan=plan, frontier=frontier)
+    evidence = _evidence(store, plan)
+    deferred = process.crawl(crawler, plan=plan, frontier=frontier, evidence=evidence)
     deferred.addErrback(lambda failure: failures.append(failure.getTraceback()))
     process.start()
     if failures:
@@ -193,6 +196,18 @@ def crawl(plan: CrawlPlan) -> dict[str, Any]:
         _finish(store, plan, result)
     store.dispose()
     return result
+
+
+def _evidence(store: Any, plan: CrawlPlan) -> Evidence | None:
+    """The previous complete crawl's facts the plan decides from (crawler/plans.py).
+
+    None in distributed mode: its reconciliation verifies every stored link target the run
+    has no state for, so a distributed run always crawls in full.
+    """
+    if plan.redis_url or (plan.recheck_all and plan.crawl_plan == "full"):
+        return None
+    with store.session() as session:
+        return load_evidence(session, plan.unit_id, plan.run_id, plan.quick_list_pages)
 
 
 def _ipv6(plan: CrawlPlan) -> dict[str, object]:
@@ -244,6 +259,10 @@ def _finish(store: Any, plan: CrawlPlan, result: dict[str, Any], once: bool = Fa
             if run is None or run.status != "running":
                 return None
         if status == "complete":
+            # Complete the run's facts first: carried pages bring their links and anchors.
+            selective = (result.get("plan") or {}).get("ran", "full") != "full"
+            carried = carry_forward(session, plan.unit_id, plan.run_id, pages=selective)
+            result["carried"] = carried.summary()
             _finish_links(session, plan.run_id, result)
         result.update(crawlstore.page_notes(session, plan.run_id))
         # Undated list items take their page's date first, so the column totals see it.

@@ -51,6 +51,7 @@ from govinspect.crawler.items import (
 from govinspect.crawler.links import ExtractResult, Link, extract_links
 from govinspect.crawler.listing import extract_items, homepage_newest
 from govinspect.crawler.plan import CrawlPlan
+from govinspect.crawler.plans import Decision, Origin, PlanOptions, PlanPolicy
 from govinspect.crawler.safety import SafetyScanner
 from govinspect.crawler.safety.attachments import wanted as attachment_wanted
 from govinspect.crawler.sources import SourceRequest
@@ -70,6 +71,7 @@ from govinspect.crawler.urls import (
     url_extension,
 )
 from govinspect.crawler.warc import CAPTURE_ARCHIVED, WarcLog, WarcRef
+from govinspect.store.carry import Evidence
 from govinspect.store.models import URL
 
 #: Link kinds whose internal targets are crawled as pages.
@@ -88,13 +90,21 @@ def _tracked(callback: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
 
     @functools.wraps(callback)
     def wrapper(self: SiteSpider, result: Any) -> Iterator[Any]:
-        try:
-            yield from callback(self, result) or ()
-        except Exception:
-            # A callback that crashed loses its facts, as in single-node mode; its request
-            # must still leave the run, or the run would wait for it for ever.
-            yield from self._processed(result.request)
-            raise
+        steps = iter(callback(self, result) or ())
+        while True:
+            # Each step runs synchronously: what it schedules was found on ``result``
+            # (the crawl plans tell links of new or changed pages from the rest).
+            self.current_response = result
+            try:
+                item = next(steps)
+            except StopIteration:
+                break
+            except Exception:
+                # A callback that crashed loses its facts, as in single-node mode; its request
+                # must still leave the run, or the run would wait for it for ever.
+                yield from self._processed(result.request)
+                raise
+            yield item
         yield from self._processed(result.request)
 
     return wrapper
@@ -197,7 +207,8 @@ class SiteSpider(scrapy.Spider):
             yield request
 
     def initial_requests(self) -> Iterator[Request]:
-        """The homepage, its host's baseline and the sitemap; then a resumed run's frontier."""
+        """The homepage, its host's baseline and the sitemap; a quick or rolling plan's pages
+        (crawler/plans.py); then a resumed run's frontier."""
         home_host = host_key(self.home)
         yield self._baseline_request(home_host)
         self.state.claim([url_fingerprint(self.home)])
@@ -211,8 +222,61 @@ class SiteSpider(scrapy.Spider):
             priority=50,
             dont_filter=True,
         )
+        yield from self._plan_requests()
         if self.frontier is not None:
             yield from self._resume_requests()
+
+    @functools.cached_property
+    def policy(self) -> PlanPolicy:
+        """The plan's request decisions; the evidence comes from the runner (``evidence=``)."""
+        plan = self.plan
+        options = PlanOptions(
+            plan=plan.crawl_plan,
+            recheck_all=plan.recheck_all,
+            link_recheck_hours=plan.link_recheck_hours,
+            rolling_budget_per_host=plan.rolling_budget_per_host,
+            rolling_cycle_nights=plan.rolling_cycle_nights,
+        )
+        return PlanPolicy(options, getattr(self, "evidence", None) or Evidence())
+
+    @functools.cached_property
+    def plan_counts(self) -> Counter[str]:
+        """Targets the plan carried instead of requesting them, and rolling re-verifications."""
+        return Counter()
+
+    def _plan_requests(self) -> Iterator[Request]:
+        """A quick night's list pages, then a rolling night's longest-unverified URLs."""
+        policy = self.policy
+        seeds = [(url, depth) for url, depth in policy.seeds() if self._in_scope(url)]
+        stale = policy.rolling()
+        fresh = self.state.claim([url_fingerprint(url) for url, _ in seeds])
+        for (url, depth), new in zip(seeds, fresh, strict=True):
+            if new and self.state.reserve_pages(1):
+                yield self._page_request(url, depth)
+        fresh = self.state.claim([url_fingerprint(url) for url in stale])
+        for url, new in zip(stale, fresh, strict=True):
+            if not new or not is_fetchable(url):
+                continue
+            self.plan_counts["rolling"] += 1
+            known = policy.evidence.pages.get(url)
+            if known is not None and self._crawlable(url, "page") and self.state.reserve_pages(1):
+                yield self._page_request(url, known[1])
+            else:
+                yield self._check_request(url, link_kind_by_extension(url) or "page")
+
+    def _link_origin(self) -> Origin | None:
+        """The page whose links are being scheduled, new/changed/unchanged since last time."""
+        response = getattr(self, "current_response", None)
+        if not isinstance(response, Response):
+            return None
+        gi = response.meta.get("gi") or {}
+        if gi.get("kind") != "page":
+            return None
+        if "origin" not in gi:
+            gi["origin"] = self.policy.page_origin(
+                _target(response), response.body, _revalidated(response)
+            )
+        return gi["origin"]
 
     def _resume_requests(self) -> Iterator[Request | CheckRecord]:
         self.state.claim([url_fingerprint(url) for url in self.frontier.done])
@@ -307,6 +371,8 @@ class SiteSpider(scrapy.Spider):
                 self.state.truncate("max_depth", url)
                 crawlable = False
             chosen.append((url, kind, depth, crawlable))
+        if not force:
+            chosen = self._planned(chosen)
         wanted = sum(1 for *_, crawlable in chosen if crawlable)
         allowed = self.state.reserve_pages(wanted) if wanted else 0
         requests = []
@@ -320,6 +386,20 @@ class SiteSpider(scrapy.Spider):
             # Beyond a limit the link is still verified, just not followed.
             requests.append(self._check_request(url, kind))
         return requests
+
+    def _planned(
+        self, chosen: list[tuple[str, str, int, bool]]
+    ) -> list[tuple[str, str, int, bool]]:
+        """The targets the crawl plan requests (crawler/plans.py); the rest are carried."""
+        origin = self._link_origin()
+        kept = []
+        for url, kind, depth, crawlable in chosen:
+            decision = self.policy.decide(url, crawlable, self._in_scope(url), origin)
+            if decision is Decision.SKIP:
+                self.plan_counts["carried"] += 1
+                continue
+            kept.append((url, kind, depth, crawlable and decision is Decision.DEFAULT))
+        return kept
 
     def _processed(self, request: Request) -> Iterator[Processed]:
         """The marker acknowledging a request taken from the shared frontier (distributed)."""

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import select
 
+from govinspect.checks.evidence_age import evidence_age
 from govinspect.checks.lifecycle_store import actions_of, fixed_in_run
 from govinspect.checks.run import latest_check_run
 from govinspect.errors import GovinspectError
@@ -60,6 +61,8 @@ def _finding(row: Finding, actions: dict[str, list[dict[str, Any]]]) -> dict[str
         "evidence": evidence,
         "key": row.key,
         "subject": evidence.get("subject"),
+        # Facts a crawl plan carried forward keep their time (checks/evidence_age.py).
+        "observed_at": evidence.get("observed_at"),
         "status": row.status,
         "first_seen": _iso(row.first_seen),
         "last_seen": _iso(row.last_seen),
@@ -202,6 +205,10 @@ def export_json(store: Store, run_id: int | None = None, data_dir: Path | None =
             )
             for uid in order if uid in units and uid in infos
         ]  # fmt: skip
+        if run.as_of is not None:
+            for unit in exported:
+                for finding in unit["findings"]:
+                    finding["evidence_age"] = evidence_age(finding["evidence"], run.as_of)
         return {
             "schema_version": SCHEMA_VERSION,
             "as_of": run.as_of.isoformat() if run.as_of else None,

@@ -46,6 +46,8 @@ class FixItem:
     message: str
     points: float | None
     refs: tuple[EvidenceRef, ...]
+    # "证据采集于 …（N 天前）" for facts a crawl plan carried forward (checks/evidence_age.py)
+    evidence_age: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +211,7 @@ def fix_groups(
                 message=finding["message"],
                 points=points.get(finding["id"]),
                 refs=refs.get(finding["id"], ()),
+                evidence_age=finding.get("evidence_age"),
             )
         )
 

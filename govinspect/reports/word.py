@@ -131,7 +131,10 @@ def _fixes(doc: DocumentType, r: UnitReport) -> None:
         )
         table = _table(doc, [t["finding_id"], t["problem"], t["points"], t["evidence"]])
         for item in group.items:
-            cells = _row(table, [item.finding_id, item.message, number(item.points), ""])
+            message = (
+                f"{item.message}（{item.evidence_age}）" if item.evidence_age else item.message
+            )
+            cells = _row(table, [item.finding_id, message, number(item.points), ""])
             cell = cells[3]
             first = True
             for ref in item.refs:

@@ -136,6 +136,9 @@ class Page(Base):
     published_source: Mapped[str | None] = mapped_column(String(60))
     warc_file: Mapped[str | None] = mapped_column(String(500))
     warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    # The run whose crawl saw this fact, when this run carried it forward without requesting
+    # it again (crawl plans, recent link checks: govinspect/store/carry.py); None: seen now.
+    carried_from_run_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Link(Base):
@@ -180,6 +183,9 @@ class LinkCheck(Base):
     attempts: Mapped[list[Any]] = mapped_column(default=list)
     warc_file: Mapped[str | None] = mapped_column(String(500))
     warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    # The run whose crawl saw this fact, when this run carried it forward without requesting
+    # it again (crawl plans, recent link checks: govinspect/store/carry.py); None: seen now.
+    carried_from_run_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Column(Base):
@@ -205,6 +211,9 @@ class Column(Base):
     newest: Mapped[date | None]
     list_pages: Mapped[list[Any]] = mapped_column(default=list)
     discovered_by: Mapped[list[Any]] = mapped_column(default=list)
+    # The run whose crawl saw this fact, when this run carried it forward without requesting
+    # it again (crawl plans, recent link checks: govinspect/store/carry.py); None: seen now.
+    carried_from_run_id: Mapped[int | None] = mapped_column(Integer)
 
     items: Mapped[list[ColumnItem]] = relationship(back_populates="column")
 
@@ -223,6 +232,9 @@ class ColumnItem(Base):
     date_raw: Mapped[str | None] = mapped_column(String(200))
     flags: Mapped[list[Any]] = mapped_column(default=list)
     list_page: Mapped[str | None] = mapped_column(URL)
+    # The run whose crawl saw this fact, when this run carried it forward without requesting
+    # it again (crawl plans, recent link checks: govinspect/store/carry.py); None: seen now.
+    carried_from_run_id: Mapped[int | None] = mapped_column(Integer)
 
     column: Mapped[Column] = relationship(back_populates="items")
 
@@ -241,6 +253,9 @@ class InteractionColumn(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     script_filled: Mapped[bool] = mapped_column(Boolean, default=False)
     api: Mapped[str | None] = mapped_column(URL)
+    # The run whose crawl saw this fact, when this run carried it forward without requesting
+    # it again (crawl plans, recent link checks: govinspect/store/carry.py); None: seen now.
+    carried_from_run_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class InteractionEntry(Base):
@@ -274,6 +289,9 @@ class InteractionEntry(Base):
     published: Mapped[date | None]
     feedback_urls: Mapped[list[Any]] = mapped_column(default=list)
     fields: Mapped[list[Any]] = mapped_column(default=list)
+    # The run whose crawl saw this fact, when this run carried it forward without requesting
+    # it again (crawl plans, recent link checks: govinspect/store/carry.py); None: seen now.
+    carried_from_run_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class FeedPoll(Base):
@@ -534,3 +552,6 @@ class SafetyFact(Base):
     is_homepage: Mapped[bool] = mapped_column(Boolean, default=False)
     published: Mapped[date | None]
     facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The run whose crawl saw this fact, when this run carried it forward without requesting
+    # it again (crawl plans, recent link checks: govinspect/store/carry.py); None: seen now.
+    carried_from_run_id: Mapped[int | None] = mapped_column(Integer)

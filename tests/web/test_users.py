@@ -107,7 +107,7 @@ def test_migration_both_ways(db_url):
     store = open_store(db_url)
     try:
         assert {"users", "user_units"} <= set(inspect(store.engine).get_table_names())
-        command.downgrade(alembic_config(store.engine), "-1")
+        command.downgrade(alembic_config(store.engine), "0006_dashboard_users-1")
         assert "users" not in set(inspect(store.engine).get_table_names())
         upgrade(store.engine, "head")
         assert {"users", "user_units"} <= set(inspect(store.engine).get_table_names())
