@@ -32,6 +32,11 @@ def _ready() -> bool:
     return True
 
 
+def _loaded_modules() -> list[str]:
+    """What a worker has imported (tests keep the workers free of Scrapy and the store)."""
+    return sorted(sys.modules)
+
+
 @contextlib.contextmanager
 def _lean_main() -> Iterator[None]:
     """Start workers without re-importing the crawl's ``__main__`` (the runner, and with it
