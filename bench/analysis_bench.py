@@ -91,6 +91,7 @@ def _poll(process: subprocess.Popen) -> dict[str, Any]:
     root = psutil.Process(process.pid)
     cpu: dict[int, float] = {}
     peak = {"rss_tree_mb": 0.0, "pss_tree_mb": 0.0, "rss_single_mb": 0.0, "processes": 0}
+    roles: dict[str, float] = {}
     while process.poll() is None:
         try:
             tree = [root, *root.children(recursive=True)]
@@ -105,6 +106,8 @@ def _poll(process: subprocess.Popen) -> dict[str, Any]:
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
             cpu[proc.pid] = times.user + times.system
+            role = _role(proc)
+            roles[role] = max(roles.get(role, 0.0), round(info.rss / 2**20, 1))
             rss += info.rss
             pss += info.pss
             peak["rss_single_mb"] = max(peak["rss_single_mb"], info.rss / 2**20)
@@ -112,7 +115,28 @@ def _poll(process: subprocess.Popen) -> dict[str, Any]:
         peak["pss_tree_mb"] = max(peak["pss_tree_mb"], pss / 2**20)
         peak["processes"] = max(peak["processes"], len(tree))
         time.sleep(POLL_SECONDS)
-    return {"cpu_s": round(sum(cpu.values()), 1), **{k: round(v, 1) for k, v in peak.items()}}
+    return {
+        "cpu_s": round(sum(cpu.values()), 1),
+        **{k: round(v, 1) for k, v in peak.items()},
+        "rss_by_process_mb": roles,
+    }
+
+
+def _role(proc: psutil.Process) -> str:
+    try:
+        line = " ".join(proc.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return "gone"
+    for needle, role in (
+        ("crawler.runner", "crawl"),
+        ("resource_tracker", "resource_tracker"),
+        ("spawn_main", "analysis_worker"),
+        ("forkserver", "forkserver"),
+        ("govinspect crawl", "cli"),
+    ):
+        if needle in line:
+            return role
+    return "other"
 
 
 def crawl(workdir: Path, base_url: str, env: dict[str, str]) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 The crawl process downloads, keeps the run's state and writes the store; the pure
 :func:`~govinspect.crawler.page_analysis.analyse_page` runs in ``analysis_workers`` worker
-processes (settings). Workers come from a forkserver that imports only the analysis modules (not
-Scrapy, Twisted, SQLAlchemy or the store), so each costs the memory of the parsers alone. The
+processes (settings). Workers are spawned fresh and import only the analysis modules (not Scrapy,
+Twisted, SQLAlchemy or the store), so each costs the memory of the parsers alone (~40 MB; a
+forkserver would add a process of its own, and fork would copy the crawl process). The
 spider awaits a page's result on the asyncio reactor; downloads and other callbacks go on
 meanwhile. A worker that dies, a result that cannot be pickled, or any other failure of the pool
 costs no page: the page is analysed in the crawl process instead (logged, counted in the run
@@ -24,7 +25,7 @@ from govinspect.crawler.page_analysis import AnalysisContext, PageAnalysisResult
 
 logger = logging.getLogger(__name__)
 
-#: Seconds the pool's start may take (a forkserver importing lxml and the extractors).
+#: Seconds the pool's start may take (a fresh interpreter importing lxml and the extractors).
 START_TIMEOUT = 120
 
 
@@ -61,8 +62,7 @@ class AnalysisPool:
         self.workers = workers
         self.fallbacks = 0
         self._executor: ProcessPoolExecutor | None = None
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["govinspect.crawler.page_analysis"])
+        self._context = multiprocessing.get_context("spawn")
 
     def start(self) -> None:
         """Start the workers now (a broken pool is restarted by the next :meth:`analyse`)."""
