@@ -98,3 +98,15 @@ def test_the_spider_analyses_a_page_itself_when_the_pool_fails(tmp_path):
         "http://other.example/x",
     ]
     assert spider.analysis_stats == {"fallbacks": 1, "analysed": 1}
+
+
+def test_workers_that_cannot_start_leave_every_page_to_the_crawl_process(monkeypatch):
+    pool = AnalysisPool(1)
+
+    def refuse() -> None:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(pool, "start", refuse)
+    assert _analyse(pool) is None
+    assert pool.unavailable
+    assert _analyse(pool) is None  # not tried again for every page

@@ -61,11 +61,14 @@ class AnalysisPool:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.fallbacks = 0
+        # Set when the workers cannot be started at all: every page is analysed inline.
+        self.unavailable = False
         self._executor: ProcessPoolExecutor | None = None
         self._context = multiprocessing.get_context("spawn")
 
     def start(self) -> None:
-        """Start the workers now (a broken pool is restarted by the next :meth:`analyse`)."""
+        """Start the workers (on the first page to analyse: a re-crawl that reuses every
+        stored analysis starts none; a broken pool is restarted by the next :meth:`analyse`)."""
         with _lean_main():
             executor = ProcessPoolExecutor(self.workers, mp_context=self._context)
             # Each submit of an idle pool starts one worker: all start under _lean_main.
@@ -87,9 +90,18 @@ class AnalysisPool:
         is_homepage: bool,
     ) -> PageAnalysisResult | None:
         """The page's analysis from a worker, or None: analyse it in the crawl process."""
-        try:
-            if self._executor is None:
+        if self.unavailable:
+            return None
+        if self._executor is None:
+            try:
                 self.start()
+            except Exception as exc:  # noqa: BLE001 - the crawl goes on analysing inline
+                self.unavailable = True
+                logger.warning(
+                    "analysis workers not started (%r): analysing in the crawl process", exc
+                )
+                return None
+        try:
             assert self._executor is not None
             future = self._executor.submit(
                 analyse_page, url, final_url, body, content_type, context, is_homepage

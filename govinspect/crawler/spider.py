@@ -217,13 +217,7 @@ class SiteSpider(PageFactsMixin, scrapy.Spider):
         (analysis_store.py, with the HTTP cache: both are off in distributed mode)."""
         plan = self.plan
         if plan.analysis_workers > 0:
-            self.pool = AnalysisPool(plan.analysis_workers)
-            try:
-                self.pool.start()
-            except Exception as exc:  # noqa: BLE001 - the crawl goes on analysing inline
-                self.logger.warning("analysis workers not started (%r): analysing inline", exc)
-                self.pool.close()
-                self.pool = None
+            self.pool = AnalysisPool(plan.analysis_workers)  # started by its first page
         if plan.http_cache:
             path = Path(plan.data_dir) / "httpcache" / f"{plan.unit_id}.analysis.sqlite"
             self.analyses = AnalysisStore(path, self.analysis_context)
