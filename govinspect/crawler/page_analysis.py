@@ -155,13 +155,11 @@ def analyse_page(
         anchors_truncated=extracted.anchors_truncated,
     )
     visible = analysis.run("visible_text", lambda: visible_text(text), "")
-    result.verdict = analysis.run(
+    result.verdict, result.signature = analysis.run(
         "soft_404",
-        lambda: pre_verdict(url, final_url, extracted.title, text, extracted.refresh, visible),
-        (outcomes.OK, None),
+        lambda: _soft_404(url, final_url, extracted.title, text, extracted.refresh, visible),
+        ((outcomes.OK, None), None),
     )
-    if result.verdict is None:
-        result.signature = outcomes.signature(extracted.title or "", visible)
     if result.verdict is None or result.verdict[0] == outcomes.OK:
         # A "not found" page is no column and no article, whatever it looks like.
         result.columns = analysis.run(
@@ -199,6 +197,16 @@ def analyse_page(
         )
     result.errors = analysis.errors
     return result
+
+
+def _soft_404(
+    url: str, final_url: str, title: str, text: str, refresh: str | None, visible: str
+) -> tuple[tuple[str, str | None] | None, outcomes.Signature | None]:
+    """The page's own verdict, or None and the signature to compare with the host baseline."""
+    verdict = pre_verdict(url, final_url, title, text, refresh, visible)
+    if verdict is not None:
+        return verdict, None
+    return None, outcomes.signature(title or "", visible)
 
 
 def pre_verdict(
