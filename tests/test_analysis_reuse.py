@@ -203,3 +203,25 @@ def test_reused_facts_follow_the_crawl_date(tmp_path, day_one, day_two):
         # The list's dates are resolved again from their printed text; the article's date had
         # a candidate in the future at one of the dates: analysed again.
         assert stats["reused"] == 1 and stats["analysed"] == 1, stats
+
+
+def test_what_cannot_be_re_resolved_is_analysed_again():
+    from dataclasses import replace
+
+    from govinspect.crawler.analysis_dates import rebase, rebased_item
+    from govinspect.crawler.interaction import PageFacts
+    from govinspect.crawler.listing import ListItem
+    from govinspect.crawler.page_analysis import PageAnalysisResult
+
+    day, later = date(2026, 12, 4), date(2027, 1, 5)
+    plain = PageAnalysisResult(ROOT + "/a.html", ROOT + "/a.html", "utf-8", "t", {}, [])
+    assert rebase(plain, day, later, is_homepage=False) is plain
+    assert rebase(plain, day, day, is_homepage=True) is plain
+    assert rebase(plain, day, later, is_homepage=True) is None  # its newest item is dated
+    letters = replace(plain, interaction=PageFacts(records=[object()]))  # type: ignore[list-item]
+    assert rebase(letters, day, later, is_homepage=False) is None
+    # A date split over two cells: its printed text alone does not give the date back.
+    split = ListItem("t", ROOT + "/b.html", None, "20 2026-12", "list", ["future"])
+    assert rebased_item(split, day, later) is None
+    short = ListItem("t", ROOT + "/c.html", date(2025, 12, 30), "12-30", "list", [])
+    assert rebased_item(short, day, later).date == date(2026, 12, 30)
