@@ -8,6 +8,7 @@ environment.  Every knob that changes behaviour lives here, with its default doc
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +27,12 @@ _SCHEME_WITHOUT_SLASHES = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?!//)")
 #: Default of ``retry_after_max``: the longest ``Retry-After`` the crawler and the feed poller
 #: wait for (one cap for both; see ``govinspect/crawler/retry_after.py``).
 RETRY_AFTER_MAX = 60.0
+
+
+def _default_analysis_workers() -> int:
+    """One per core but the crawl process's own; none on one core."""
+    cores = os.cpu_count() or 1
+    return cores - 1 if cores > 1 else 0
 
 
 class Settings(BaseSettings):
@@ -76,7 +83,16 @@ class Settings(BaseSettings):
     recheck_delay: float = Field(30.0, ge=0, description="wait before the 2nd verification pass")
     warc_body_cap: int = Field(1024 * 1024, ge=0, description="bytes of a body kept as evidence")
     http_cache: bool = Field(
-        True, description="keep pages in data_dir/httpcache and revalidate them (304s)"
+        True,
+        description="keep pages in data_dir/httpcache and revalidate them (304s); also keeps "
+        "each page's analysis, reused for an unchanged page",
+    )
+    analysis_workers: int = Field(
+        default_factory=lambda: _default_analysis_workers(),
+        ge=0,
+        le=64,
+        description="worker processes analysing pages in one crawl (default: cores - 1; "
+        "0: in the crawl process)",
     )
     # Crawl plans (crawler/plans.py, docs/crawler.md "Crawl plans"); per unit overridable.
     crawl_plan: Literal["quick", "full", "rolling"] = Field(

@@ -14,8 +14,7 @@ from datetime import UTC, date, datetime
 import pytest
 from scrapy.http import HtmlResponse, Request
 
-from govinspect.crawler import anchors, columns, listing, outcomes, sources
-from govinspect.crawler import spider as spider_module
+from govinspect.crawler import anchors, columns, listing, outcomes, page_analysis, sources
 from govinspect.crawler.cms import hanweb_datastores, jpaas_units, trs_list_model
 from govinspect.crawler.column_pages import column_key
 from govinspect.crawler.dates import article_date
@@ -268,7 +267,7 @@ def test_one_failing_analysis_step_never_costs_the_page(tmp_path, monkeypatch, c
     def broken(*args, **kwargs):
         raise RuntimeError("unexpected layout")
 
-    monkeypatch.setattr(spider_module, "extract_items", broken)
+    monkeypatch.setattr(page_analysis, "extract_items", broken)
     spider = SiteSpider(_plan(tmp_path))
     spider.baselines[ROOT] = outcomes.Baseline(404, None, None)
     url = f"{ROOT}/zwgk/a.html"

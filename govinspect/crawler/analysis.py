@@ -11,10 +11,9 @@ store) are not analysis failures: they propagate as before.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
-
-from govinspect.crawler.state import CoordinationLost
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +27,10 @@ INFRASTRUCTURE_PACKAGES = frozenset({"redis", "sqlalchemy", "twisted", "scrapy"}
 
 def is_infrastructure(exc: BaseException) -> bool:
     """True for failures that must stop or re-route the request, never be absorbed."""
-    if isinstance(exc, CoordinationLost):
+    # Looked up, not imported: analysis worker processes (crawler/analysis_pool.py) stay free of
+    # Scrapy, and where the state module was never loaded, no CoordinationLost can be raised.
+    state = sys.modules.get("govinspect.crawler.state")
+    if state is not None and isinstance(exc, state.CoordinationLost):
         return True
     return type(exc).__module__.partition(".")[0] in INFRASTRUCTURE_PACKAGES
 

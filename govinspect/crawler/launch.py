@@ -63,6 +63,7 @@ def build_plan(settings: Settings, unit: Unit, run_id: int, resume: bool) -> Cra
             "recheck_delay",
             "warc_body_cap",
             "http_cache",
+            "analysis_workers",
             "content_safety",
             "safety_attachment_bytes",
             "sqlite_busy_timeout_ms",

@@ -243,7 +243,15 @@ def soft_404_reason(
     if refresh and small and _is_deletion_refresh(refresh, final_url):
         # Deleted documents answer 200 with a page that refreshes to the folder or column.
         return f"meta refresh from a document to the list page {refresh}"
-    if _matches_baseline(signature(title, text), final_url, url, baseline):
+    return baseline_reason(signature(title, text), url=url, final_url=final_url, baseline=baseline)
+
+
+def baseline_reason(
+    sig: Signature, *, url: str, final_url: str, baseline: Baseline | None
+) -> str | None:
+    """The host-baseline half of :func:`soft_404_reason`, for a page whose own title and text
+    said nothing (its signature is all that needs keeping while the baseline is awaited)."""
+    if _matches_baseline(sig, final_url, url, baseline):
         return "same answer as for a URL that cannot exist"
     return None
 

@@ -39,6 +39,8 @@ class CrawlPlan:
     recheck_delay: float = 30.0
     warc_body_cap: int = 1024 * 1024
     http_cache: bool = True
+    # Worker processes for page analysis (crawler/analysis_pool.py); 0: in the crawl process.
+    analysis_workers: int = 0
     content_safety: bool = True
     safety_attachment_bytes: int = 5 * 1024 * 1024
     sensitive_words: str | None = None

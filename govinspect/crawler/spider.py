@@ -20,7 +20,7 @@ import hashlib
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,25 +31,23 @@ from scrapy.exceptions import DontCloseSpider, StopDownload
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from govinspect.crawler import columns as colmod
 from govinspect.crawler import interaction, outcomes, sources
-from govinspect.crawler.analysis import PageAnalysis
-from govinspect.crawler.cms import trs_list_model
-from govinspect.crawler.column_pages import column_key, column_name, is_content_column, page_number
-from govinspect.crawler.dates import article_date
+from govinspect.crawler.analysis_dates import rebase
+from govinspect.crawler.analysis_pool import AnalysisPool
+from govinspect.crawler.analysis_store import AnalysisStore
 from govinspect.crawler.decode import decode_body
-from govinspect.crawler.footer import footer_ids
 from govinspect.crawler.httpcache import CAPTURE_META, NOT_MODIFIED_META
-from govinspect.crawler.items import (
-    CheckRecord,
-    ItemRecord,
-    LinkRecord,
-    ListPageRecord,
-    PageRecord,
-    SafetyRecord,
+from govinspect.crawler.items import CheckRecord, ListPageRecord, PageRecord, SafetyRecord
+from govinspect.crawler.links import Link, extract_links
+from govinspect.crawler.page_analysis import (
+    AnalysisContext,
+    PageAnalysisResult,
+    analyse_page,
+    page_title,
+    pre_verdict,
+    visible_text,
 )
-from govinspect.crawler.links import ExtractResult, Link, extract_links
-from govinspect.crawler.listing import extract_items, homepage_newest
+from govinspect.crawler.page_facts import PageFactsMixin, list_item
 from govinspect.crawler.plan import CrawlPlan
 from govinspect.crawler.plans import Decision, Origin, PlanOptions, PlanPolicy
 from govinspect.crawler.safety import SafetyScanner
@@ -79,6 +77,9 @@ PAGE_KINDS = frozenset({"page", "frame", "implied", "record", "refresh"})
 #: Extensions of internal URLs that are verified but never parsed.
 ASSET_EXTENSIONS = frozenset({"css", "js", "json", "xml", "rss", "atom"})
 HTML_TYPES = ("text/html", "application/xhtml")
+# Kept under their old names for callers of the spider module (tests, tools).
+_item = list_item
+_visible_text = visible_text
 
 
 def _tracked(callback: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
@@ -90,24 +91,33 @@ def _tracked(callback: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
 
     @functools.wraps(callback)
     def wrapper(self: SiteSpider, result: Any) -> Iterator[Any]:
-        steps = iter(callback(self, result) or ())
-        while True:
-            # Each step runs synchronously: what it schedules was found on ``result``
-            # (the crawl plans tell links of new or changed pages from the rest).
-            self.current_response = result
-            try:
-                item = next(steps)
-            except StopIteration:
-                break
-            except Exception:
-                # A callback that crashed loses its facts, as in single-node mode; its request
-                # must still leave the run, or the run would wait for it for ever.
-                yield from self._processed(result.request)
-                raise
-            yield item
+        try:
+            yield from _on_behalf(self, result, callback(self, result) or ())
+        except Exception:
+            # A callback that crashed loses its facts, as in single-node mode; its request
+            # must still leave the run, or the run would wait for it for ever.
+            yield from self._processed(result.request)
+            raise
         yield from self._processed(result.request)
 
     return wrapper
+
+
+def _on_behalf(spider: SiteSpider, result: Any, steps: Iterable[Any]) -> Iterator[Any]:
+    """``steps``' items, each step run with ``spider.current_response = result``.
+
+    What a step schedules was found on ``result`` (the crawl plans tell the links of new or
+    changed pages from the rest); callbacks interleave, pooled ones across awaits, so the
+    response is set again before every step.
+    """
+    iterator = iter(steps)
+    while True:
+        spider.current_response = result
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        yield item
 
 
 def _fresh_gi(gi: dict[str, Any]) -> dict[str, Any]:
@@ -151,7 +161,7 @@ def _headers(response: Response) -> list[tuple[str, str]]:
     ]
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(PageFactsMixin, scrapy.Spider):
     name = "govinspect"
 
     def __init__(
@@ -180,6 +190,20 @@ class SiteSpider(scrapy.Spider):
         self.safety = (
             SafetyScanner(self.scope, plan.sensitive_words) if plan.content_safety else None
         )
+        # Outbound links are listed on their first pages of the run (crawler/page_facts.py).
+        self.outbound_seen: dict[str, int] = {}
+        self.analysis_context = AnalysisContext(
+            crawl_date=self.crawl_date,
+            home=self.home,
+            max_links_per_page=plan.max_links_per_page,
+            scope=tuple(sorted(self.scope)),
+            content_safety=plan.content_safety,
+            sensitive_words=plan.sensitive_words,
+        )
+        # Set up by start() in single-node mode: worker processes, the stored analyses.
+        self.pool: AnalysisPool | None = None
+        self.analyses: AnalysisStore | None = None
+        self.analysis_stats: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -203,8 +227,19 @@ class SiteSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         if self.dist is not None:
             return  # the run's start requests were put into the shared frontier when enqueued
+        self._start_analysis()
         for request in self.initial_requests():
             yield request
+
+    def _start_analysis(self) -> None:
+        """Single-node mode: analysis workers (analysis_pool.py) and stored analyses
+        (analysis_store.py, with the HTTP cache: both are off in distributed mode)."""
+        plan = self.plan
+        if plan.analysis_workers > 0:
+            self.pool = AnalysisPool(plan.analysis_workers)  # started by its first page
+        if plan.http_cache:
+            path = Path(plan.data_dir) / "httpcache" / f"{plan.unit_id}.analysis.sqlite"
+            self.analyses = AnalysisStore(path, self.analysis_context)
 
     def initial_requests(self) -> Iterator[Request]:
         """The homepage, its host's baseline and the sitemap; a quick or rolling plan's pages
@@ -297,7 +332,7 @@ class SiteSpider(scrapy.Spider):
         # Breadth-first: shallower pages first (Scrapy pops higher priorities first).
         return Request(
             url,
-            callback=self.parse_page,
+            callback=self.parse_page if self.pool is None else self.parse_page_pooled,
             errback=self.on_error,
             meta=meta,
             priority=-depth,
@@ -463,6 +498,10 @@ class SiteSpider(scrapy.Spider):
         # download timeout guarantees one fires), so nothing waits here any more.
         if self._warc is not None:
             self._warc.close()
+        if self.pool is not None:
+            self.pool.close()
+        if self.analyses is not None:
+            self.analyses.close()
 
     # --- callbacks -------------------------------------------------------------------
 
@@ -486,74 +525,96 @@ class SiteSpider(scrapy.Spider):
         else:
             self._attempt(response.request, response.status, None)
 
-    @_tracked
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    def _page_start(self, response: Response) -> list[Any] | None:
+        """A fetched page's attempt and count; its records when there is nothing to analyse."""
         gi = response.meta["gi"]
         self._response_attempt(response)
         self.stats_counter["pages"] += 1
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         if gi.get("oversized"):
-            yield from self._finish_page(response, None, "oversized")
-            return
+            return list(self._finish_page(response, None, "oversized"))
         is_html = not content_type or content_type.lower().startswith(HTML_TYPES)
         if response.status >= 300 or not is_html:
-            yield from self._finish_page(response, None, None)
+            return list(self._finish_page(response, None, None))
+        return None
+
+    @_tracked
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        finished = self._page_start(response)
+        if finished is not None:
+            yield from finished
             return
-        text, charset = decode_body(response.body, content_type)
-        # Each analysis step may fail alone (crawler/analysis.py): the page is kept regardless.
-        analysis = PageAnalysis(response.url)
-        extracted = analysis.run(
-            "links",
-            lambda: extract_links(
-                text, response.url, max_links=self.plan.max_links_per_page, encoding=charset
-            ),
-            None,
-        ) or ExtractResult([], _title(text), response.url, {}, None)
-        if extracted.truncated:
-            self.state.truncate("max_links_per_page", response.url)
-        page = self._page_record(response, gi, extracted.title, charset)
-        page.meta = {k: v for k, v in extracted.meta.items() if len(v) < 500}
-        _page_facts(page, extracted)
-        depth = gi.get("depth", 0)
-        links = self._storable(extracted.links)
-        page.links = [
-            LinkRecord(link.url, link.raw[:2000], link.text, link.tag, link.attr, link.kind)
-            for link in links
-        ]
-        # Targets no request can be made for are decided now, ahead of the page's row: a crawl
-        # killed between two store batches never leaves one of them unverified.
-        yield from self._unfetchable([link.url for link in links if link.problem])
-        followed = [link for link in links if link.problem is None and link.kind != "anchor"]
-        if not extracted.nofollow:  # <meta name="robots" content="nofollow">: recorded only
-            yield from self.schedule_many([(link.url, link.kind, depth) for link in followed])
-        self.state.name_columns(
-            (column_key(link.url), link.text)
-            for link in followed
-            if link.text and link.kind == "page"
-        )
-        # One visible text for the soft-404 test and the content-safety matching.
-        visible = analysis.run("visible_text", lambda: _visible_text(text), "")
-        verdict = analysis.run(
-            "soft_404",
-            lambda: self._html_verdict(response, extracted.title, text, extracted.refresh, visible),
-            (outcomes.OK, None),
-        )
-        if verdict is None or verdict[0] == outcomes.OK:
-            # A "not found" page is no column and no article, whatever it looks like.
-            yield from analysis.items(
-                "columns", lambda: self._columns(text, response, gi, page, extracted)
+        result = self._reused(response) or self._analyse_here(response)
+        yield from self._page_from_analysis(response, response.meta["gi"], result)
+
+    async def parse_page_pooled(self, response: Response) -> AsyncIterator[Any]:
+        """parse_page with the analysis in a worker process (single-node mode only)."""
+        finished = self._page_start(response)
+        if finished is not None:
+            for item in finished:
+                yield item
+            return
+        result = self._reused(response)
+        if result is None and self.pool is not None:
+            result = await self.pool.analyse(
+                *self._analysis_args(response), self.analysis_context, _homepage(response)
             )
-            if self.safety is not None:
-                yield from analysis.items(
-                    "content_safety",
-                    lambda: self._safety_page(response, page, extracted, visible, charset),
-                )
-            yield from analysis.items(
-                "interaction", lambda: self._interaction(text, response, page)
+            if result is not None:
+                self.analysis_stats["in_workers"] += 1
+                self._keep(response, result)
+                for error in result.errors:  # the worker's log is not the crawl's
+                    self.logger.warning(
+                        "analysis step %r failed on %s: %s",
+                        error["step"],
+                        response.url,
+                        error["error"],
+                    )
+        if result is None:
+            self.analysis_stats["fallbacks"] += 1
+            result = self._analyse_here(response)
+        steps = self._page_from_analysis(response, response.meta["gi"], result)
+        for item in _on_behalf(self, response, steps):
+            yield item
+
+    def _analysis_args(self, response: Response) -> tuple[str, str, bytes, str]:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        return _target(response), response.url, response.body, content_type
+
+    def _analyse_here(self, response: Response) -> PageAnalysisResult:
+        result = analyse_page(
+            *self._analysis_args(response), self.analysis_context, _homepage(response)
+        )
+        self._keep(response, result)
+        return result
+
+    def _keep(self, response: Response, result: PageAnalysisResult) -> None:
+        """Count a fresh analysis and store it for the next crawl (analysis_store.py)."""
+        self.analysis_stats["analysed"] += 1
+        if self.analyses is not None:
+            self.analyses.put(
+                _target(response),
+                _body_sha(response),
+                _homepage(response),
+                self.crawl_date,
+                result,
             )
-        if analysis.errors:  # counted in the run summary from the store (runner._finish)
-            page.meta["analysis_errors"] = analysis.errors
-        yield from self._decide(response, verdict, page)
+
+    def _reused(self, response: Response) -> PageAnalysisResult | None:
+        """The stored analysis of a byte-identical body (a 304's, or an unchanged page's),
+        re-resolved at this crawl's date (analysis_dates.py); None: analyse the page."""
+        if self.analyses is None:
+            return None
+        stored = self.analyses.get(
+            _target(response), response.url, _body_sha(response), _homepage(response)
+        )
+        if stored is None:
+            return None
+        result = rebase(stored[0], stored[1], self.crawl_date, _homepage(response))
+        if result is None:
+            self.analysis_stats["date_moved"] += 1
+            return None
+        self.analysis_stats["reused"] += 1
+        return result
 
     # --- content safety (crawler/safety) ---------------------------------------------
 
@@ -568,23 +629,6 @@ class SiteSpider(scrapy.Spider):
             and self._in_scope(url)
             and attachment_wanted(url)
         )
-
-    def _safety_page(
-        self, response: Response, page: PageRecord, extracted: Any, visible: str, charset: str
-    ) -> Iterator[Any]:
-        assert self.safety is not None
-        facts = self.safety.page(
-            page.url,
-            extracted.root,
-            extracted.base_url,
-            extracted.links,
-            visible,
-            charset or "utf-8",
-            extracted.title,
-            page.is_homepage,
-        )
-        if facts:
-            yield SafetyRecord(page.url, facts, "page", page.is_homepage, page.published)
 
     def _attachment_request(self, url: str) -> Request:
         meta = self._meta("attachment", read_body=True)
@@ -657,7 +701,7 @@ class SiteSpider(scrapy.Spider):
             is_homepage=bool(gi.get("homepage")),
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1")[:200] or None,
             charset=charset,
-            content_hash=hashlib.sha256(response.body).hexdigest(),
+            content_hash=_body_sha(response),
             size=len(response.body),
             title=(title or "")[:1000] or None,
         )
@@ -680,50 +724,25 @@ class SiteSpider(scrapy.Spider):
         return outcome, None if outcome == outcomes.OK else f"HTTP {response.status}"
 
     def _html_verdict(
-        self,
-        response: Response,
-        title: str,
-        text: str,
-        refresh: str | None,
-        visible: str | None = None,
-    ) -> tuple[str, str | None] | None:
-        """The verdict for an HTML response, or None when it waits for the host baseline."""
+        self, response: Response, title: str, text: str, refresh: str | None
+    ) -> tuple[tuple[str, str | None] | None, outcomes.Signature | None]:
+        """The verdict for a verified HTML target (None while it waits for the host baseline),
+        and the signature the baseline is compared with."""
         if response.status >= 300:
-            return self._status_verdict(response)
-        if outcomes.is_challenge(text[:20000]):
-            return outcomes.BLOCKED, "challenge page (WAF/anti-bot)"
-        if visible is None:
-            visible = _visible_text(text)
-        reason = outcomes.soft_404_reason(
-            url=_target(response),
-            final_url=response.url,
-            title=title or "",
-            text=visible,
-            refresh=refresh,
-            baseline=None,
-        )
-        if reason:
-            return outcomes.SOFT_404, reason
-        host = host_key(response.url)
-        baseline = self.baselines.get(host)
-        if baseline is None:
-            # Not known here (or requested, not answered yet): another worker may know it.
-            baseline = self.state.baseline(host)
-            if baseline is None:
-                return None
-            self.baselines[host] = baseline
-        reason = outcomes.soft_404_reason(
-            url=_target(response),
-            final_url=response.url,
-            title=title or "",
-            text=visible,
-            refresh=None,
-            baseline=baseline,
-        )
-        return (outcomes.SOFT_404, reason) if reason else (outcomes.OK, None)
+            return self._status_verdict(response), None
+        visible = visible_text(text)
+        verdict = pre_verdict(_target(response), response.url, title, text, refresh, visible)
+        if verdict is not None:
+            return verdict, None
+        sig = outcomes.signature(title or "", visible)
+        return self._baseline_verdict(response, sig), sig
 
     def _decide(
-        self, response: Response, verdict: tuple[str, str | None] | None, page: PageRecord | None
+        self,
+        response: Response,
+        verdict: tuple[str, str | None] | None,
+        page: PageRecord | None,
+        signature: outcomes.Signature | None = None,
     ) -> Iterator[Any]:
         """Record the target's outcome now, park it for the baseline, or queue a recheck."""
         if verdict is None:
@@ -732,9 +751,8 @@ class SiteSpider(scrapy.Spider):
                 yield self._baseline_request(host, local=True)
             # Still in flight until the baseline decides: no Processed marker yet.
             response.meta["gi"]["parked"] = True
-            self.waiting.setdefault(host, []).append(
-                ({"response": response, "page": page}, self._title_text(response))
-            )
+            parked = {"response": response, "page": page}
+            self.waiting.setdefault(host, []).append((parked, signature))
             return
         outcome, error = verdict
         gi = response.meta["gi"]
@@ -748,8 +766,7 @@ class SiteSpider(scrapy.Spider):
         text, _ = decode_body(
             response.body, response.headers.get(b"Content-Type", b"").decode("latin-1")
         )
-        title = _title(text)
-        return title, _visible_text(text)
+        return page_title(text), visible_text(text)
 
     def _final(
         self, response: Response, outcome: str, error: str | None, page: PageRecord | None
@@ -845,13 +862,13 @@ class SiteSpider(scrapy.Spider):
         ):
             text, _ = decode_body(response.body, content_type)
             refresh = extract_links(text, response.url, max_links=1).refresh
-            verdict = self._html_verdict(response, _title(text), text, refresh)
+            verdict, sig = self._html_verdict(response, page_title(text), text, refresh)
         else:
-            verdict = self._status_verdict(response)
+            verdict, sig = self._status_verdict(response), None
             if verdict[0] == outcomes.OK and self._reads_attachment(_target(response)):
                 # The verification stopped after the headers: read the body once more.
                 yield self._attachment_request(_target(response))
-        yield from self._decide(response, verdict, None)
+        yield from self._decide(response, verdict, None, sig)
 
     @_tracked
     def on_error(self, failure: Failure) -> Iterator[Any]:
@@ -920,15 +937,10 @@ class SiteSpider(scrapy.Spider):
         self.baselines[host] = self.state.publish_baseline(
             host, baseline or outcomes.Baseline(None, None, None)
         )
-        for parked, (title, text) in self.waiting.pop(host, []):
+        for parked, sig in self.waiting.pop(host, []):
             response, page = parked["response"], parked["page"]
-            reason = outcomes.soft_404_reason(
-                url=_target(response),
-                final_url=response.url,
-                title=title,
-                text=text,
-                refresh=None,
-                baseline=self.baselines[host],
+            reason = outcomes.baseline_reason(
+                sig, url=_target(response), final_url=response.url, baseline=self.baselines[host]
             )
             verdict = (outcomes.SOFT_404, reason) if reason else (outcomes.OK, None)
             yield from self._final(response, *verdict, page)
@@ -953,82 +965,6 @@ class SiteSpider(scrapy.Spider):
     def _ignore(self, failure: Failure) -> None:
         return None
 
-    def _columns(
-        self, text: str, response: Response, gi: dict, page: PageRecord, extracted: Any
-    ) -> Iterator[Any]:
-        """Record the page as a column page (list or content), or date it as an article."""
-        url = response.url
-        if gi.get("homepage") or column_key(url) == column_key(self.home):
-            if gi.get("homepage"):
-                newest = homepage_newest(text, url, self.crawl_date)
-                page.meta["newest_item"] = newest.isoformat() if newest else None
-                page.meta["footer"] = footer_ids(text)
-            return
-        if page.meta.get("ArticleTitle"):
-            # Article pages declare themselves (政府网站发展指引 tags): no list to look for.
-            yield from self._article_date(text, url, page)
-            return
-        listing = extract_items(text, url, self.crawl_date)
-        model = trs_list_model(text, url)
-        pager, datastores = extracted.pager, extracted.datastores
-        key = gi.get("column") or column_key(url, pager)
-        nav_name = self.state.nav_name(key)
-        items = listing.items
-        more: list[SourceRequest] = []
-        if datastores:
-            items = sources.datastore_items(datastores, url, self.crawl_date)
-            more = [r for d in datastores for r in sources.hanweb_requests(d, url)]
-        script_filled = bool(model is not None and model.script_filled and not items)
-        if script_filled:
-            more = sources.list_api_requests(model, url)
-        meta = colmod.column_meta(text)
-        crumbs = colmod.breadcrumb(text, url)
-        is_list = listing.is_list or bool(datastores) or script_filled
-        if not is_list:
-            yield from self._article_date(text, url, page)
-            name = column_name(meta, crumbs, nav_name, page.title, key)
-            kind = colmod.classify_column(name, self.plan.column_types)
-            if kind == "other":
-                return  # 联系我们, 网站地图, 专题 pages: content, but no column any rule is about
-            if not (is_content_column(page.meta, crumbs, url) or colmod.inline_column(url, kind)):
-                return  # an article (the run's end drops articles that still look like columns)
-        if page.meta.get("nofollow"):
-            more = []  # further list pages are links the page forbids following
-        for request in more:
-            yield from self._source_request(request, key, gi)
-        page_no = page_number(url, pager)
-        if not self.state.claim_list_page(key, page_no, url):
-            return  # the same list page under another spelling (/a/ and /a/index.html)
-        record_count = (
-            sum(d.total_records or 0 for d in datastores)
-            or (model.record_count if model is not None else None)
-            or (pager.record_count if pager is not None else None)
-        )
-        yield ListPageRecord(
-            column_url=self.state.column_url(key, url if page_no == 0 else key),
-            page_url=url,
-            name=column_name(meta, crumbs, nav_name, page.title, key),
-            items=[_item(i, page.charset) for i in items],
-            is_list=is_list,
-            placeholder=listing.placeholder,
-            script_filled=script_filled,
-            record_count=record_count,
-            breadcrumb=crumbs,
-            discovered_by="meta" if meta.get("ColumnName") else "crawl",
-        )
-
-    def _article_date(self, text: str, url: str, page: PageRecord) -> Iterator[Any]:
-        found = article_date(text, url, self.crawl_date)
-        if found.date is not None:
-            page.published, page.published_source = found.date, found.source
-        if found.flags:
-            page.meta["date_flags"] = list(found.flags)
-        if found.table:
-            page.meta["disclosure"] = found.table
-        if found.written is not None:
-            page.meta["written"] = found.written.isoformat()
-        return iter(())
-
     def _source_request(self, source: SourceRequest, column: str, gi: dict) -> Iterator[Request]:
         """A further list page from a list source (dataproxy, JSON API), each once per run."""
         if not self.state.claim_source(f"{source.method} {source.key}"):
@@ -1052,20 +988,6 @@ class SiteSpider(scrapy.Spider):
                 meta=meta,
                 dont_filter=True,
             )
-
-    def _interaction(self, text: str, response: Response, page: PageRecord) -> Iterator[Any]:
-        """Letters, consultations and interviews the page shows (crawler/interaction.py)."""
-        found = interaction.page_facts(
-            text, response.url, page.title, page.published, self.crawl_date
-        )
-        yield from found.records
-        depth = response.meta["gi"].get("depth", 0)
-        yield from self.schedule_many([(url, "record", depth) for url in found.follow])
-        for api in found.apis:
-            if self.state.claim_source(f"GET {api}"):
-                meta = self._meta("interaction", column=found.column_url or response.url)
-                meta["gi"]["depth"] = response.meta["gi"].get("depth", 0) + 1
-                yield Request(api, self.parse_interaction_api, meta=meta, errback=self._ignore)
 
     @_tracked
     def parse_interaction_api(self, response: Response) -> Iterator[Any]:
@@ -1101,7 +1023,7 @@ class SiteSpider(scrapy.Spider):
             column_url=self.state.known_column_url(gi["column"]) or gi["column"],
             page_url=gi["page_key"],
             name="",
-            items=[_item(i) for i in parsed.items],
+            items=[list_item(i) for i in parsed.items],
             record_count=parsed.record_count,
             discovered_by=gi["source"],
         )
@@ -1118,33 +1040,11 @@ class SiteSpider(scrapy.Spider):
                 if k not in ("pages", "checked", "errors")
             },
             "truncated": self.state.truncated(),
+            # Pages analysed now (in_workers of them in worker processes) or reused from the
+            # last crawl; fallbacks: worker failures analysed in the crawl process instead.
+            "analysis": dict(self.analysis_stats),
             "seconds": round(time.monotonic() - self.started, 1),
         }
-
-
-def _page_facts(page: PageRecord, extracted: ExtractResult) -> None:
-    """What the run's end needs from the page: its anchors, and whether it forbids following."""
-    if extracted.anchors is not None:
-        page.meta["anchors"] = extracted.anchors
-        if extracted.anchors_truncated:
-            page.meta["anchors_truncated"] = True
-    if extracted.nofollow:
-        page.meta["nofollow"] = True
-
-
-def _item(found: Any, encoding: str | None = None) -> ItemRecord:
-    # Items join their pages and links by URL: spelled like them (percent-encoded, the query
-    # in the page's encoding), not as the list wrote them (/政务公开/文章 1.html); a URL longer
-    # than the store's column is dropped (the item keeps its title and date).
-    url = normalize_url(found.url, encoding or "utf-8") if found.url else None
-    return ItemRecord(
-        title=(found.title or "")[:1000],
-        url=url if url and len(url) <= URL.length else None,
-        published=found.date,
-        date_source=found.date_source,
-        date_raw=found.date_raw,
-        flags=list(getattr(found, "flags", []) or []),
-    )
 
 
 def _revalidated(response: Response) -> bool:
@@ -1152,20 +1052,10 @@ def _revalidated(response: Response) -> bool:
     return "cached" in response.flags
 
 
-def _title(text: str) -> str:
-    import re
-
-    match = re.search(r"<title[^>]*>(.*?)</title>", text[:50000], re.I | re.S)
-    return " ".join(match.group(1).split()) if match else ""
+def _homepage(response: Response) -> bool:
+    return bool(response.meta["gi"].get("homepage"))
 
 
-def _visible_text(text: str) -> str:
-    import lxml.html
-
-    try:
-        root = lxml.html.fromstring(text[:2_000_000])
-    except (ValueError, lxml.etree.ParserError):
-        return ""
-    for bad in root.xpath("//script|//style|//noscript|//template"):
-        bad.drop_tree()
-    return root.text_content()
+def _body_sha(response: Response) -> str:
+    # Computed where needed (page row, stored analyses): ~20 µs a page, no cache to go stale.
+    return hashlib.sha256(response.body).hexdigest()
