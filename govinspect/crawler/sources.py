@@ -24,6 +24,7 @@ from govinspect.crawler.cms import Datastore, ListModel, hanweb_dataproxy_reques
 from govinspect.crawler.dates import parse_date_text
 from govinspect.crawler.decode import decode_body
 from govinspect.crawler.listing import extract_items
+from govinspect.crawler.page import ParsedPage
 from govinspect.crawler.urls import resolve, split_url
 
 #: Pages of one source fetched at most (a hostile API must not paginate forever).
@@ -67,7 +68,8 @@ class SourcePage:
 
 def datastore_items(datastores: list[Datastore], url: str, crawl_date: date) -> list[Any]:
     fragment = "<ul>" + "".join(r for d in datastores for r in d.records) + "</ul>"
-    return extract_items(fragment, url, crawl_date).items
+    # The records are a document of their own (counted as a fragment, not as a page parse).
+    return extract_items(ParsedPage.fragment(fragment, url), url, crawl_date).items
 
 
 def hanweb_requests(datastore: Datastore, page_url: str) -> list[SourceRequest]:

@@ -50,6 +50,7 @@ from govinspect.crawler.items import (
 )
 from govinspect.crawler.links import ExtractResult, Link, extract_links
 from govinspect.crawler.listing import extract_items, homepage_newest
+from govinspect.crawler.page import ParsedPage
 from govinspect.crawler.plan import CrawlPlan
 from govinspect.crawler.safety import SafetyScanner
 from govinspect.crawler.safety.attachments import wanted as attachment_wanted
@@ -420,15 +421,17 @@ class SiteSpider(scrapy.Spider):
             yield from self._finish_page(response, None, None)
             return
         text, charset = decode_body(response.body, content_type)
+        # One parse for every step below (crawler/page.py): they share the tree read-only.
+        parsed = ParsedPage(text, response.url)
         # Each analysis step may fail alone (crawler/analysis.py): the page is kept regardless.
         analysis = PageAnalysis(response.url)
         extracted = analysis.run(
             "links",
             lambda: extract_links(
-                text, response.url, max_links=self.plan.max_links_per_page, encoding=charset
+                parsed, response.url, max_links=self.plan.max_links_per_page, encoding=charset
             ),
             None,
-        ) or ExtractResult([], _title(text), response.url, {}, None)
+        ) or ExtractResult([], parsed.title, response.url, {}, None)
         if extracted.truncated:
             self.state.truncate("max_links_per_page", response.url)
         page = self._page_record(response, gi, extracted.title, charset)
@@ -452,7 +455,7 @@ class SiteSpider(scrapy.Spider):
             if link.text and link.kind == "page"
         )
         # One visible text for the soft-404 test and the content-safety matching.
-        visible = analysis.run("visible_text", lambda: _visible_text(text), "")
+        visible = analysis.run("visible_text", lambda: parsed.visible_text, "")
         verdict = analysis.run(
             "soft_404",
             lambda: self._html_verdict(response, extracted.title, text, extracted.refresh, visible),
@@ -461,7 +464,7 @@ class SiteSpider(scrapy.Spider):
         if verdict is None or verdict[0] == outcomes.OK:
             # A "not found" page is no column and no article, whatever it looks like.
             yield from analysis.items(
-                "columns", lambda: self._columns(text, response, gi, page, extracted)
+                "columns", lambda: self._columns(parsed, response, gi, page, extracted)
             )
             if self.safety is not None:
                 yield from analysis.items(
@@ -469,11 +472,11 @@ class SiteSpider(scrapy.Spider):
                     lambda: self._safety_page(response, page, extracted, visible, charset),
                 )
             yield from analysis.items(
-                "interaction", lambda: self._interaction(text, response, page)
+                "interaction", lambda: self._interaction(parsed, response, page)
             )
         if analysis.errors:  # counted in the run summary from the store (runner._finish)
             page.meta["analysis_errors"] = analysis.errors
-        yield from self._decide(response, verdict, page)
+        yield from self._decide(response, verdict, page, parsed)
 
     # --- content safety (crawler/safety) ---------------------------------------------
 
@@ -643,9 +646,15 @@ class SiteSpider(scrapy.Spider):
         return (outcomes.SOFT_404, reason) if reason else (outcomes.OK, None)
 
     def _decide(
-        self, response: Response, verdict: tuple[str, str | None] | None, page: PageRecord | None
+        self,
+        response: Response,
+        verdict: tuple[str, str | None] | None,
+        page: PageRecord | None,
+        parsed: ParsedPage | None = None,
     ) -> Iterator[Any]:
-        """Record the target's outcome now, park it for the baseline, or queue a recheck."""
+        """Record the target's outcome now, park it for the baseline, or queue a recheck.
+
+        ``parsed``: the response's page as already parsed (its title and text are parked)."""
         if verdict is None:
             host = host_key(response.url)
             if host not in self.baselines:
@@ -653,7 +662,7 @@ class SiteSpider(scrapy.Spider):
             # Still in flight until the baseline decides: no Processed marker yet.
             response.meta["gi"]["parked"] = True
             self.waiting.setdefault(host, []).append(
-                ({"response": response, "page": page}, self._title_text(response))
+                ({"response": response, "page": page}, self._title_text(response, parsed))
             )
             return
         outcome, error = verdict
@@ -664,12 +673,13 @@ class SiteSpider(scrapy.Spider):
             return
         yield from self._final(response, outcome, error, page)
 
-    def _title_text(self, response: Response) -> tuple[str, str]:
-        text, _ = decode_body(
-            response.body, response.headers.get(b"Content-Type", b"").decode("latin-1")
-        )
-        title = _title(text)
-        return title, _visible_text(text)
+    def _title_text(self, response: Response, parsed: ParsedPage | None = None) -> tuple[str, str]:
+        if parsed is None:
+            text, _ = decode_body(
+                response.body, response.headers.get(b"Content-Type", b"").decode("latin-1")
+            )
+            parsed = ParsedPage(text, response.url)
+        return parsed.title, parsed.visible_text
 
     def _final(
         self, response: Response, outcome: str, error: str | None, page: PageRecord | None
@@ -764,14 +774,16 @@ class SiteSpider(scrapy.Spider):
             and response.status == 200
         ):
             text, _ = decode_body(response.body, content_type)
-            refresh = extract_links(text, response.url, max_links=1).refresh
-            verdict = self._html_verdict(response, _title(text), text, refresh)
+            parsed = ParsedPage(text, response.url)  # one parse: the refresh and the text
+            refresh = extract_links(parsed, response.url, max_links=1).refresh
+            verdict = self._html_verdict(response, parsed.title, text, refresh, parsed.visible_text)
         else:
+            parsed = None
             verdict = self._status_verdict(response)
             if verdict[0] == outcomes.OK and self._reads_attachment(_target(response)):
                 # The verification stopped after the headers: read the body once more.
                 yield self._attachment_request(_target(response))
-        yield from self._decide(response, verdict, None)
+        yield from self._decide(response, verdict, None, parsed)
 
     @_tracked
     def on_error(self, failure: Failure) -> Iterator[Any]:
@@ -874,7 +886,7 @@ class SiteSpider(scrapy.Spider):
         return None
 
     def _columns(
-        self, text: str, response: Response, gi: dict, page: PageRecord, extracted: Any
+        self, text: ParsedPage, response: Response, gi: dict, page: PageRecord, extracted: Any
     ) -> Iterator[Any]:
         """Record the page as a column page (list or content), or date it as an article."""
         url = response.url
@@ -937,7 +949,7 @@ class SiteSpider(scrapy.Spider):
             discovered_by="meta" if meta.get("ColumnName") else "crawl",
         )
 
-    def _article_date(self, text: str, url: str, page: PageRecord) -> Iterator[Any]:
+    def _article_date(self, text: ParsedPage, url: str, page: PageRecord) -> Iterator[Any]:
         found = article_date(text, url, self.crawl_date)
         if found.date is not None:
             page.published, page.published_source = found.date, found.source
@@ -973,7 +985,7 @@ class SiteSpider(scrapy.Spider):
                 dont_filter=True,
             )
 
-    def _interaction(self, text: str, response: Response, page: PageRecord) -> Iterator[Any]:
+    def _interaction(self, text: ParsedPage, response: Response, page: PageRecord) -> Iterator[Any]:
         """Letters, consultations and interviews the page shows (crawler/interaction.py)."""
         found = interaction.page_facts(
             text, response.url, page.title, page.published, self.crawl_date
@@ -1073,19 +1085,9 @@ def _revalidated(response: Response) -> bool:
 
 
 def _title(text: str) -> str:
-    import re
-
-    match = re.search(r"<title[^>]*>(.*?)</title>", text[:50000], re.I | re.S)
-    return " ".join(match.group(1).split()) if match else ""
+    return ParsedPage(text, "").title
 
 
 def _visible_text(text: str) -> str:
-    import lxml.html
-
-    try:
-        root = lxml.html.fromstring(text[:2_000_000])
-    except (ValueError, lxml.etree.ParserError):
-        return ""
-    for bad in root.xpath("//script|//style|//noscript|//template"):
-        bad.drop_tree()
-    return root.text_content()
+    """The text a visitor sees (one parse; parse_page reads its ParsedPage's instead)."""
+    return ParsedPage(text, "").visible_text
