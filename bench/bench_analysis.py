@@ -1,12 +1,14 @@
 """CPU and HTML parses of the whole per-page analysis chain (issue 21, each page's work once).
 
 Usage: ``.venv/bin/python bench/bench_analysis.py [-n ROUNDS] [--corpus DIR] [--no-layouts]
-[--no-pingtan] [--json PATH]``
+[--no-pingtan] [--bench-site URLS] [--json PATH]``
 
 Runs the spider's page callback (``SiteSpider.parse_page``: links, visible text, soft-404 verdict,
 columns/list/dates, content safety, interaction) over every real Pingtan page of the shared
-corpus and every page of the 14 layout families (``govinspect.demo.layouts``, built in memory: no
-server, no network), with the outcome recording (WARC, store) left out. Prints CPU milliseconds
+corpus, every page of the 14 layout families (``govinspect.demo.layouts``, built in memory: no
+server, no network) and, with ``--bench-site URLS``, the HTML pages of ``bench/site_gen.py``'s
+site of that size (generated under ``bench/out/``), with the outcome recording (WARC, store)
+left out. Prints CPU milliseconds
 per page (``time.process_time``: the process's own CPU, less sensitive to the other processes on
 the machine than wall time) and HTML parses per page, by page kind.
 
@@ -33,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lxml import etree  # noqa: E402
 from paths import PINGTAN  # noqa: E402
 from scrapy.http import HtmlResponse, Request  # noqa: E402
+from site_gen import ensure_site  # noqa: E402
 
 from govinspect.crawler import outcomes  # noqa: E402
 from govinspect.crawler.items import ListPageRecord, PageRecord  # noqa: E402
@@ -43,6 +46,8 @@ from govinspect.registry import parse_registry  # noqa: E402
 from govinspect.settings import load_settings  # noqa: E402
 
 LAYOUT_BASE = "http://127.0.0.1:8001/"
+BENCH_BASE = "http://127.0.0.1:8002/"
+OUT = Path(__file__).resolve().parent / "out"
 #: (url, body, content type, homepage, kind: None when read from the analysis' output)
 Page = tuple[str, bytes, str, bool, str | None]
 
@@ -99,6 +104,19 @@ def layout_pages() -> list[Page]:
             url = LAYOUT_BASE.rstrip("/") + key
             body = html.encode("utf-8")
             pages.append((url, body, "text/html; charset=utf-8", key == "/", None))
+    return pages
+
+
+def bench_site_pages(urls: int) -> list[Page]:
+    root = OUT / f"analysis-site-{urls}"
+    ensure_site(root, urls)
+    pages: list[Page] = []
+    for path in sorted(root.rglob("*.html")):
+        key = path.relative_to(root).as_posix()
+        url = BENCH_BASE + ("" if key == "index.html" else key)
+        pages.append(
+            (url, path.read_bytes(), "text/html; charset=utf-8", key == "index.html", None)
+        )
     return pages
 
 
@@ -178,6 +196,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=PINGTAN)
     parser.add_argument("--no-layouts", action="store_true")
     parser.add_argument("--no-pingtan", action="store_true")
+    parser.add_argument("--bench-site", type=int, metavar="URLS", help="bench site of this size")
     parser.add_argument("--json", type=Path, help="also write the tables as JSON here")
     args = parser.parse_args()
     sources: list[tuple[str, list[Page], str]] = []
@@ -188,6 +207,8 @@ def main() -> None:
             print(f"no corpus at {args.corpus} (set GOVINSPECT_SHARED)", file=sys.stderr)
     if not args.no_layouts:
         sources.append(("layouts", layout_pages(), LAYOUT_BASE))
+    if args.bench_site:
+        sources.append(("bench", bench_site_pages(args.bench_site), BENCH_BASE))
     counter = ParseCounter()
     counter.install()
     report: dict[str, Any] = {}

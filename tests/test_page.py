@@ -162,3 +162,29 @@ def test_parse_page_parses_each_page_once(name: str, tmp_path: Any, parses: dict
         if kinds[-1] == "article":
             assert page.published is not None
     assert kinds == ["home", "list", "article"]
+
+
+def _html_response(url: str, html: str, kind: str = "page") -> HtmlResponse:
+    gi = {"kind": kind, "attempts": [], "depth": 1, "link_kind": "page"}
+    return HtmlResponse(
+        url,
+        body=html.encode("utf-8"),
+        headers={"Content-Type": "text/html; charset=utf-8"},
+        request=Request(url, meta={"gi": gi}),
+    )
+
+
+def test_a_page_waiting_for_its_baseline_and_a_verified_page_parse_once(
+    tmp_path: Any, parses: dict[str, int]
+) -> None:
+    spider = _spider(tmp_path)
+    spider.baselines.clear()  # the host's baseline is not known yet: the page is parked
+    out = list(spider.parse_page(_html_response(f"{BASE}/tzgg/a.html", ARTICLE)))
+    assert not any(isinstance(x, PageRecord) for x in out)
+    [(_, (title, text))] = spider.waiting[BASE]
+    assert title == "关于 开展 检查的通知" and "正文" in text and "not text" not in text
+    assert parses["lxml"] == 1
+    # A page verified (not crawled): its refresh and its visible text from one parse.
+    spider.baselines[BASE] = outcomes.Baseline(404, None, None)
+    list(spider.parse_check(_html_response(f"{BASE}/other.html", ARTICLE, kind="check")))
+    assert parses["lxml"] == 2
