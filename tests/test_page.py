@@ -188,3 +188,15 @@ def test_a_page_waiting_for_its_baseline_and_a_verified_page_parse_once(
     spider.baselines[BASE] = outcomes.Baseline(404, None, None)
     list(spider.parse_check(_html_response(f"{BASE}/other.html", ARTICLE, kind="check")))
     assert parses["lxml"] == 2
+
+
+def test_the_safety_scanner_reads_the_parsed_page() -> None:
+    from govinspect.crawler.safety import SafetyScanner
+
+    html = '<div style="display:none"><a href="http://x.example.com/">六合彩</a></div>'
+    page = ParsedPage(html, f"{BASE}/a.html")
+    extracted = extract_links(page, page.url)
+    args = (extracted.base_url, extracted.links, page.visible_text, "utf-8", "t", False)
+    by_page = SafetyScanner({"127.0.0.1:8001"}).page(page.url, page, *args)
+    by_tree = SafetyScanner({"127.0.0.1:8001"}).page(page.url, extracted.root, *args)
+    assert by_page == by_tree and by_page["hidden"][0]["url"] == "http://x.example.com/"

@@ -395,7 +395,7 @@ def _list_items(page: ParsedPage, page_url: str, crawl_date: date) -> tuple[bool
         return True, listing.items
     stores = hanweb_datastores(page.text, page_url)
     if stores:
-        return True, datastore_items(stores, page_url, crawl_date)
+        return True, datastore_items(stores, page_url, crawl_date, page)
     return listing.is_list, []
 
 

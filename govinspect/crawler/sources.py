@@ -66,8 +66,15 @@ class SourcePage:
 # --- Hanweb dataproxy (<datastore> XML) -------------------------------------------------------
 
 
-def datastore_items(datastores: list[Datastore], url: str, crawl_date: date) -> list[Any]:
+def datastore_items(
+    datastores: list[Datastore], url: str, crawl_date: date, page: ParsedPage | None = None
+) -> list[Any]:
+    """The list items of Hanweb ``<datastore>`` records; read once per ``page`` when given
+    (the column and the interaction steps both ask; the result is shared: do not change it)."""
     fragment = "<ul>" + "".join(r for d in datastores for r in d.records) + "</ul>"
+    if page is not None:
+        key = ("datastore_items", fragment, url, crawl_date)
+        return page.memo(key, lambda: datastore_items(datastores, url, crawl_date))
     # The records are a document of their own (counted as a fragment, not as a page parse).
     return extract_items(ParsedPage.fragment(fragment, url), url, crawl_date).items
 

@@ -908,7 +908,7 @@ class SiteSpider(scrapy.Spider):
         items = listing.items
         more: list[SourceRequest] = []
         if datastores:
-            items = sources.datastore_items(datastores, url, self.crawl_date)
+            items = sources.datastore_items(datastores, url, self.crawl_date, text)
             more = [r for d in datastores for r in sources.hanweb_requests(d, url)]
         script_filled = bool(model is not None and model.script_filled and not items)
         if script_filled:
