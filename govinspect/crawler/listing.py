@@ -327,7 +327,9 @@ class _Page:
         assert content is not None
         # The content tree is a part of the raw one: without templates there, none in it.
         self.root = _without_templates(content) if templates else content
-        self._chunks = content_chunks(parsed) if self.root is parsed.content_tree else None
+        # The page's own tree has its chunks cached on the page (dates read them too).
+        self._shared = parsed if self.root is content else None
+        self._chunks: list[tuple[str, etree._Element]] | None = None
         self.order = {el: i for i, el in enumerate(self.root.iter())}
         self.hinted = _hinted_elements(self.root)
         self._anchors: dict[etree._Element, tuple[bool, str, str]] = {}
@@ -335,7 +337,9 @@ class _Page:
 
     def chunks(self) -> list[tuple[str, etree._Element]]:
         """The normalised text chunks of the page (dates.text_chunks), computed once."""
-        if self._chunks is None:
+        if self._chunks is None and self._shared is not None:
+            self._chunks = content_chunks(self._shared)
+        elif self._chunks is None:
             self._chunks = list(text_chunks(self.root))
         return self._chunks
 
