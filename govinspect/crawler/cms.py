@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlunsplit
 
+from govinspect.crawler.page import ParsedPage
 from govinspect.crawler.urls import PAGE_EXTENSIONS, join_url, normalize_url, resolve, split_url
 
 # --- data ----------------------------------------------------------------------------------
@@ -708,12 +709,15 @@ class ListModel:
         return max(1, math.ceil(self.record_count / self.per_page))
 
 
-def trs_list_model(html: str, page_url: str | None = None) -> ListModel | None:
+def trs_list_model(html: str | ParsedPage, page_url: str | None = None) -> ListModel | None:
     """Read the TRS 海云 ``listModel({...})`` call of a list page; None when there is none.
 
     References such as ``pageChnlInfo.recordCount`` or ``SiteInfo.searchId`` are resolved
-    against the page's ``var X = {...}`` objects; unresolvable values become None.
+    against the page's ``var X = {...}`` objects; unresolvable values become None.  Read from
+    the page's text (no parse).
     """
+    if isinstance(html, ParsedPage):
+        html = html.text
     if "listModel" not in html:
         return None
     match = _LIST_MODEL_RE.search(html)

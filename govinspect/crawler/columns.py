@@ -1,6 +1,7 @@
 """Columns (栏目): classification by name, breadcrumbs, column meta tags, navigation links.
 
-Pure functions over strings; the keyword and hint tables live in ``data/column_types.yaml``.
+Pure functions over strings or pages parsed once (crawler/page.py: their trees are read, never
+changed); the keyword and hint tables live in ``data/column_types.yaml``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 import yaml
 from lxml import etree
 
-from govinspect.crawler.dates import drop_invisible, normalize_text, parse_html
+from govinspect.crawler.dates import normalize_text
+from govinspect.crawler.page import ParsedPage, as_page
 from govinspect.crawler.urls import join_url, split_url
 
 #: Meta tags of column pages (政府网站发展指引 convention), returned under these names.
@@ -106,13 +108,17 @@ def classify_column(name: str, overrides: dict[str, str] | None = None) -> str:
 # --- meta tags -----------------------------------------------------------------------------------
 
 
-def column_meta(html: str) -> dict[str, str]:
+def column_meta(html: str | ParsedPage) -> dict[str, str]:
     """``SiteName``/``SiteIDCode``/``ColumnName``/``ColumnType``/``ColumnDescription`` ... metas.
 
     Names are matched case-insensitively and returned in their canonical spelling; empty
-    values are left out.
+    values are left out.  Read once per page (the result is shared: do not change it).
     """
-    root = parse_html(html)
+    page = as_page(html)
+    return page.memo("column_meta", lambda: _column_meta(page.tree))
+
+
+def _column_meta(root: etree._Element | None) -> dict[str, str]:
     if root is None:
         return {}
     wanted = {name.lower(): name for name in COLUMN_META_NAMES}
@@ -216,20 +222,24 @@ def _crumb_container(root: etree._Element) -> tuple[etree._Element | None, bool]
     return None, False
 
 
-def breadcrumb(html: str, page_url: str) -> list[tuple[str, str | None]]:
+def breadcrumb(html: str | ParsedPage, page_url: str) -> list[tuple[str, str | None]]:
     """The ``当前位置：首页 > 政务公开 > 工作动态`` trail as ``[(name, absolute url or None)]``.
 
     Separators may be ``>``, ``&gt;``, ``»``, ``›``, ``/``, ``→`` or markup; the current
     column is often plain text (url None).  Trailing 正文/详情 entries of article pages are
-    dropped.
+    dropped.  Read once per page and URL (the result is shared: do not change it).
     """
-    root = parse_html(html)
-    if root is None:
+    page = as_page(html, page_url)
+    return page.memo(("breadcrumb", page_url), lambda: _breadcrumb(page, page_url))
+
+
+def _breadcrumb(page: ParsedPage, page_url: str) -> list[tuple[str, str | None]]:
+    root = page.content_tree
+    if root is None or page.tree is None:
         return []
-    base = root.find(".//base[@href]")
+    base = page.tree.find(".//base[@href]")
     if base is not None and (base.get("href") or "").strip():
         page_url = join_url(page_url, base.get("href").strip())  # links resolve against it
-    drop_invisible(root)
     container, labelled = _crumb_container(root)
     if container is None:
         return []
@@ -305,17 +315,16 @@ def _in_nav(el: etree._Element) -> bool:
     )
 
 
-def nav_columns(html: str, page_url: str) -> list[tuple[str, str]]:
+def nav_columns(html: str | ParsedPage, page_url: str) -> list[tuple[str, str]]:
     """Candidate column links ``(name, url)`` of a homepage navigation or a 网站地图 page.
 
     A link qualifies when it stays on the site, has a short name that is not site chrome
     (首页, 登录, 无障碍 ...), does not point at a document or file, and either has the URL
     shape of a column page or sits in a navigation region.  One entry per URL, document order.
     """
-    root = parse_html(html)
+    root = as_page(html, page_url).content_tree
     if root is None:
         return []
-    drop_invisible(root)
     site = _site_base(split_url(page_url).hostname or "")
     seen: dict[str, str] = {}
     for a in root.iter("a"):
@@ -422,7 +431,9 @@ def _assign_owners(nodes: list[_Node], top: etree._Element) -> None:
             node.owner = anc
 
 
-def sitemap_tree(html: str, page_url: str) -> list[tuple[str, str | None, str | None, int]]:
+def sitemap_tree(
+    html: str | ParsedPage, page_url: str
+) -> list[tuple[str, str | None, str | None, int]]:
     """The column tree of a 网站地图 page as ``[(name, url, parent name, level)]``.
 
     Nesting is read from structure, whatever the markup (nested ``ul``/``li``, ``dl`` with
@@ -430,10 +441,9 @@ def sitemap_tree(html: str, page_url: str) -> list[tuple[str, str | None, str | 
     that heads a block containing it.  Headings without a link are kept with url None so that
     their children keep their parent.  Levels start at 1.
     """
-    root = parse_html(html)
+    root = as_page(html, page_url).content_tree
     if root is None:
         return []
-    drop_invisible(root)
     top = _sitemap_root(root)
     nodes = _sitemap_nodes(top, page_url)
     _assign_owners(nodes, top)

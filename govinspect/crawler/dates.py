@@ -46,6 +46,14 @@ from datetime import date, datetime, timedelta, timezone
 import lxml.html
 from lxml import etree
 
+from govinspect.crawler.page import (
+    HIDDEN_TAGS,
+    WIDGET_TAGS,
+    ParsedPage,
+    as_page,
+    drop_elements,
+    parse_document,
+)
 from govinspect.crawler.urls import split_url
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -143,7 +151,7 @@ MIN_YEAR = 1995
 YEAR_RANGE = (1900, 2100)
 
 #: Elements whose text is never a visible date.
-_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "textarea", "select", "option")
+_INVISIBLE_TAGS = (*HIDDEN_TAGS, *WIDGET_TAGS)
 
 # --- regular expressions --------------------------------------------------------------------------
 
@@ -291,22 +299,22 @@ def parse_date_text(
 
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
     """An lxml document for a page or a fragment; None for empty or unparsable input."""
-    if not html or not html.strip():
-        return None
-    if html.lstrip().startswith("<?xml"):
-        # lxml refuses str input with an encoding declaration.
-        html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
-    try:
-        return lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return None
+    return parse_document(html)
 
 
 def drop_invisible(root: lxml.html.HtmlElement) -> None:
-    """Remove scripts, styles and comments in place (keeping the text that follows them)."""
-    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction, *_INVISIBLE_TAGS)):
-        if el.getparent() is not None:
-            el.drop_tree()
+    """Remove scripts, styles, form widgets and comments in place (keeping the text that
+    follows them): what :attr:`ParsedPage.content_tree` is made of, for a tree of one's own."""
+    drop_elements(root, _INVISIBLE_TAGS)
+
+
+def content_chunks(page: ParsedPage) -> list[tuple[str, etree._Element]]:
+    """The normalised text chunks of the page's content tree, computed once per page."""
+    return page.memo("content_chunks", lambda: _chunks_of(page.content_tree))
+
+
+def _chunks_of(root: etree._Element | None) -> list[tuple[str, etree._Element]]:
+    return list(text_chunks(root)) if root is not None else []
 
 
 def text_chunks(
@@ -417,14 +425,6 @@ def _metadata_block(hits: list[_FieldHit]) -> tuple[etree._Element | None, list[
     return block, inside
 
 
-def _prepared_chunks(html: str) -> list[tuple[str, etree._Element]]:
-    root = parse_html(html)
-    if root is None:
-        return []
-    drop_invisible(root)
-    return list(text_chunks(root))
-
-
 def _disclosure_from_chunks(
     chunks: list[tuple[str, etree._Element]],
 ) -> tuple[dict[str, str], etree._Element | None]:
@@ -435,7 +435,7 @@ def _disclosure_from_chunks(
     return table, block
 
 
-def disclosure_metadata(html: str) -> dict[str, str]:
+def disclosure_metadata(html: str | ParsedPage) -> dict[str, str]:
     """The 政府信息公开 metadata table of a detail page as ``{canonical field: value}``.
 
     Canonical fields are the keys of ``DISCLOSURE_LABELS`` (索引号, 主题分类, 发布机构,
@@ -443,7 +443,7 @@ def disclosure_metadata(html: str) -> dict[str, str]:
     ``DISCLOSURE_MIN_FIELDS`` distinct fields counts, so a guide that explains "索引号：..." in
     prose is not mistaken for one; date fields must hold a date.  Empty dict when absent.
     """
-    return _disclosure_from_chunks(_prepared_chunks(html))[0]
+    return _disclosure_from_chunks(content_chunks(as_page(html)))[0]
 
 
 def _written_from_table(table: dict[str, str]) -> date | None:
@@ -455,7 +455,7 @@ def _written_from_table(table: dict[str, str]) -> date | None:
     return None
 
 
-def written_date(html: str) -> date | None:
+def written_date(html: str | ParsedPage) -> date | None:
     """The 成文日期 (document date) of the metadata table, or None."""
     return _written_from_table(disclosure_metadata(html))
 
@@ -553,12 +553,15 @@ def url_date(url: str) -> DateResult | None:
     return None
 
 
-def _htmldate_candidate(html: str, url: str, crawl_date: date) -> DateResult | None:
+def _htmldate_candidate(page: ParsedPage, url: str, crawl_date: date) -> DateResult | None:
     from htmldate import find_date  # imported lazily: its import costs ~0.3 s
 
+    if page.tree is None:
+        return None
     try:
+        # The shared tree: htmldate prunes a copy of a tree it is given, never the tree.
         found = find_date(
-            html,
+            page.tree,
             url=url or None,
             original_date=True,
             outputformat="%Y-%m-%d",
@@ -589,17 +592,17 @@ def _pick_winner(candidates: list[DateResult]) -> DateResult | None:
     return usable[0]
 
 
-def article_date(html: str, url: str, crawl_date: date) -> DateResult:
-    """The publication date of an article page; see the module docstring for the precedence."""
-    root = parse_html(html)
-    chunks: list[tuple[str, etree._Element]] = []
-    if root is not None:
-        drop_invisible(root)
-        chunks = list(text_chunks(root))
+def article_date(html: str | ParsedPage, url: str, crawl_date: date) -> DateResult:
+    """The publication date of an article page; see the module docstring for the precedence.
+
+    ``html`` may be the page already parsed (crawler/page.py): it is read, never changed.
+    """
+    page = as_page(html, url)
+    chunks = content_chunks(page)
     table, block = _disclosure_from_chunks(chunks)
     candidates = label_dates(chunks, crawl_date, skip=lambda el: _inside(el, block))
     candidates += _table_candidates(table, crawl_date)
-    candidates += _meta_candidates(root, crawl_date)
+    candidates += _meta_candidates(page.content_tree, crawl_date)
     from_url = url_date(url) if url else None
     if from_url is not None:
         candidates.append(
@@ -607,7 +610,7 @@ def article_date(html: str, url: str, crawl_date: date) -> DateResult:
         )
     winner = _pick_winner(candidates)
     if winner is None:
-        fallback = _htmldate_candidate(html, url, crawl_date)
+        fallback = _htmldate_candidate(page, url, crawl_date)
         if fallback is not None:
             candidates.append(fallback)
             winner = fallback

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from govinspect.crawler.page import ParsedPage
+
 # Patterns from the 政府网站发展指引 conventions (docs/rubric.md cites the sources).
 SITE_CODE = re.compile(r"网站标识码[：:\s]*(bm\d{8}|\d{10})")
 ICP = re.compile(r"([\u4e00-\u9fa5]ICP备\s*\d{6,8}号(?:-\d+)?)")
@@ -18,8 +20,12 @@ CONAC = re.compile(r"""id\s*=\s*["']_ideConac["']|dcs\.conac\.cn/js/""", re.I)
 TAGS = re.compile(r"<[^>]+>")
 
 
-def footer_ids(html: str) -> dict[str, Any]:
-    """Identifiers found anywhere in the page (footers differ too much to locate reliably)."""
+def footer_ids(html: str | ParsedPage) -> dict[str, Any]:
+    """Identifiers found anywhere in the page (footers differ too much to locate reliably).
+
+    Read from the page's text (no parse)."""
+    if isinstance(html, ParsedPage):
+        html = html.text
     text = TAGS.sub(" ", html)
     text = re.sub(r"&nbsp;|\s+", " ", text)
     jiucuo = JIUCUO.search(html)

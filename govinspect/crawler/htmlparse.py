@@ -1,67 +1,27 @@
-"""Parsing a page with lxml, and the small text helpers link extraction shares.
-
-One parser per thread (lxml parsers must not be shared between threads), reused across pages.
-"""
+"""Parsing a document with lxml, and the small text helpers link extraction shares."""
 
 from __future__ import annotations
 
-import re
-import threading
-
 from lxml import etree
+
+from govinspect.crawler.page import parse_document
 
 #: Longest anchor text or title kept for a link.
 MAX_TEXT_CHARS = 200
 
 _TITLE_XPATH = etree.XPath("//title[1]")
-_FLATTEN_RE = re.compile(
-    r"</?(?!(?:a|area|img|iframe|frame|embed|source|video|audio|track|object|param|script|"
-    r"link|meta|base|title|option|select|input|html|head|body|style|button|applet|bgsound)\b)"
-    r"[A-Za-z][^>]*>",
-    re.I,
-)
-
-_parser_state = threading.local()
 
 
 # --- parsing -------------------------------------------------------------------------------
 
 
 def parse_html(html: str) -> etree._Element | None:
-    """lxml tree of a page, or None for an empty/unparseable one. Never raises.
+    """lxml tree of a document, or None for an empty/unparseable one. Never raises.
 
-    Parses UTF-8 bytes (so an XML encoding declaration or NUL bytes in the text are harmless).
-    When nesting exceeds libxml2's depth limit, the page is parsed again with layout tags
-    removed, so links after the deep part are not lost.
+    The one parser configuration of the crawler (crawler/page.py): extractors given a
+    :class:`~govinspect.crawler.page.ParsedPage` share its tree instead of calling this.
     """
-    data = html.encode("utf-8", errors="replace")
-    parser = _parser()
-    try:
-        root = etree.fromstring(data, parser)
-        last = parser.error_log.last_error
-        if last is not None and last.type_name == "ERR_RESOURCE_LIMIT":
-            flat = _FLATTEN_RE.sub(" ", html).encode("utf-8", errors="replace")
-            root = etree.fromstring(flat, _parser())
-    except (etree.LxmlError, ValueError):
-        return None
-    return root
-
-
-def _parser() -> etree.HTMLParser:
-    # lxml parsers must not be shared between threads; one per thread, reused across pages.
-    parser = getattr(_parser_state, "parser", None)
-    if parser is None:
-        parser = etree.HTMLParser(
-            encoding="utf-8",
-            recover=True,
-            remove_comments=True,
-            remove_pis=True,
-            no_network=True,
-            huge_tree=True,
-            default_doctype=False,
-        )
-        _parser_state.parser = parser
-    return parser
+    return parse_document(html)
 
 
 # --- text --------------------------------------------------------------------------------

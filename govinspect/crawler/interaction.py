@@ -28,7 +28,7 @@ from lxml import etree
 
 from govinspect.crawler import columns as colmod
 from govinspect.crawler.cms import hanweb_datastores
-from govinspect.crawler.dates import normalize_text, parse_html
+from govinspect.crawler.dates import normalize_text
 from govinspect.crawler.interaction_api import api_urls, letters_from_json
 from govinspect.crawler.interaction_labels import (
     Fields,
@@ -43,6 +43,7 @@ from govinspect.crawler.interaction_labels import (
 from govinspect.crawler.interaction_periods import consultation_period
 from govinspect.crawler.items import InteractionRecord
 from govinspect.crawler.listing import extract_items
+from govinspect.crawler.page import ParsedPage, as_page
 from govinspect.crawler.sources import datastore_items
 from govinspect.crawler.urls import normalize_url
 
@@ -164,11 +165,17 @@ def _letter(fields: Fields, url: str, page_url: str, source: str, ref: date) -> 
     )
 
 
-def detail_letter(root: etree._Element, page_url: str, ref: date) -> InteractionRecord | None:
-    """The letter of a detail page: one asked label and at least one reply-side label."""
-    if count_asked(element_text(root)) > 1 and not root.xpath("//th"):
+def detail_letter(
+    root: etree._Element, page_url: str, ref: date, text: str | None = None
+) -> InteractionRecord | None:
+    """The letter of a detail page: one asked label and at least one reply-side label.
+
+    ``text``: the page's ``element_text`` when the caller has it already.
+    """
+    text = element_text(root) if text is None else text
+    if count_asked(text) > 1 and not root.xpath("//th"):
         return None  # a list of letters, not one letter
-    fields = page_fields(root)
+    fields = page_fields(root, text)
     if "asked" not in fields.labels or not fields.labels & {"replied", "status", "unit", "content"}:
         return None
     return _letter(fields, page_url, page_url, "detail", ref)
@@ -212,13 +219,22 @@ def _table_letters(root: etree._Element, page_url: str, ref: date) -> list[Inter
     return out
 
 
-def _record_letters(root: etree._Element, page_url: str, ref: date) -> list[InteractionRecord]:
+def _record_letters(
+    root: etree._Element, page_url: str, ref: date, page_text: str
+) -> list[InteractionRecord]:
     """Records (li, div, dl …) holding one ``留言时间：`` label each, inside a parent with more."""
     out: list[InteractionRecord] = []
+    if count_asked(page_text) < 2:
+        return out  # no parent can hold two labels the whole page does not
+    asked: dict[etree._Element, int] = {}  # a parent's count, read once for all its children
     for el in root.iter("li", "div", "dl", "article", "section", "tr"):
         text = element_text(el)
         parent = el.getparent()
-        if count_asked(text) != 1 or parent is None or count_asked(element_text(parent)) < 2:
+        if count_asked(text) != 1 or parent is None:
+            continue
+        if parent not in asked:
+            asked[parent] = count_asked(element_text(parent))
+        if asked[parent] < 2:
             continue
         url, link_text = _row_link(el, page_url)
         if url is None:
@@ -235,9 +251,15 @@ def _record_letters(root: etree._Element, page_url: str, ref: date) -> list[Inte
     return out
 
 
-def list_letters(root: etree._Element, page_url: str, ref: date) -> list[InteractionRecord]:
-    """The letters a list page shows: table rows under a 留言时间 header, or labelled records."""
-    found = _table_letters(root, page_url, ref) or _record_letters(root, page_url, ref)
+def list_letters(
+    root: etree._Element, page_url: str, ref: date, text: str | None = None
+) -> list[InteractionRecord]:
+    """The letters a list page shows: table rows under a 留言时间 header, or labelled records.
+
+    ``text``: the page's ``element_text`` when the caller has it already.
+    """
+    text = element_text(root) if text is None else text
+    found = _table_letters(root, page_url, ref) or _record_letters(root, page_url, ref, text)
     return list({r.url: r for r in found}.values())
 
 
@@ -266,21 +288,25 @@ def _has_list_script(root: etree._Element) -> bool:
 
 
 def page_facts(
-    html: str,
+    html: str | ParsedPage,
     page_url: str,
     title: str | None,
     published: date | None,
     crawl_date: date,
 ) -> PageFacts:
-    """Everything interaction-related one fetched HTML page shows (empty for other pages)."""
-    if not _may_hold_interaction(html, title):
+    """Everything interaction-related one fetched HTML page shows (empty for other pages).
+
+    ``html`` may be the page already parsed (crawler/page.py): its tree is read, never changed.
+    """
+    page = as_page(html, page_url)
+    if not _may_hold_interaction(page.text, title):
         return PageFacts()  # most pages of a site: no interaction name, no message label
     page_url = normalize_url(page_url)
-    root = parse_html(html)
+    root = page.tree
     if root is None:
         return PageFacts()
-    crumbs = colmod.breadcrumb(html, page_url)
-    meta = colmod.column_meta(html)
+    crumbs = colmod.breadcrumb(page, page_url)
+    meta = colmod.column_meta(page)
     names = [meta.get("ColumnName"), *(n for n, _ in reversed(crumbs)), title]
     kind = interaction_kind(names)
     here = normalize_url(page_url)
@@ -301,14 +327,16 @@ def page_facts(
     )
     facts = PageFacts(column_url=column_url)
     name = meta.get("ColumnName") or (crumbs[-1][0] if crumbs else title)
-    letters = list_letters(root, page_url, crawl_date)
+    # The page's text, read once for the letter and consultation tests below.
+    text = element_text(root)
+    letters = list_letters(root, page_url, crawl_date, text)
     if letters:
         for item in letters:
             item.column_url = column_url or page_url
         facts.records.extend(letters)
         facts.records.append(_column("letters", column_url or page_url, page_url, name))
         return facts
-    letter = detail_letter(root, page_url, crawl_date)
+    letter = detail_letter(root, page_url, crawl_date, text)
     if letter is not None:
         letter.column_url = column_url
         facts.records.append(letter)
@@ -320,7 +348,7 @@ def page_facts(
         return facts
     if kind is None:
         return facts
-    is_list, items = _list_items(html, page_url, crawl_date)
+    is_list, items = _list_items(page, page_url, crawl_date)
     if kind == "letters":
         # A message system's JSON API is read whenever the page names one: it tells statuses
         # and reply dates a list of titles does not.
@@ -352,7 +380,7 @@ def page_facts(
                 )
             )
         return facts
-    found = _detail(kind, root, page_url, title, published, column_url)
+    found = _detail(kind, root, text, page_url, title, published, column_url)
     # A page of the column that is neither a list nor dated (a 写信 form, an intro page) is no
     # consultation and no interview.
     if found.published is not None or found.start is not None or found.end is not None:
@@ -360,14 +388,14 @@ def page_facts(
     return facts
 
 
-def _list_items(html: str, page_url: str, crawl_date: date) -> tuple[bool, list]:
+def _list_items(page: ParsedPage, page_url: str, crawl_date: date) -> tuple[bool, list]:
     """Whether the page is a list, and its items (a Hanweb page's from its datastore)."""
-    listing = extract_items(html, page_url, crawl_date)
+    listing = extract_items(page, page_url, crawl_date)
     if listing.is_list and listing.items:  # not an article's 相关阅读 box: listing.py weighs that
         return True, listing.items
-    stores = hanweb_datastores(html, page_url)
+    stores = hanweb_datastores(page.text, page_url)
     if stores:
-        return True, datastore_items(stores, page_url, crawl_date)
+        return True, datastore_items(stores, page_url, crawl_date, page)
     return listing.is_list, []
 
 
@@ -395,6 +423,7 @@ def _letters_column(
 def _detail(
     kind: str,
     root: etree._Element,
+    text: str,
     page_url: str,
     title: str | None,
     published: date | None,
@@ -402,7 +431,6 @@ def _detail(
 ) -> InteractionRecord:
     if kind == "interviews":
         return _page_record("interview", page_url, title, published, column_url)
-    text = element_text(root)
     start, end, raw = consultation_period(text)
     record = _page_record("consultation", page_url, title, published, column_url)
     record.start, record.end = start, end

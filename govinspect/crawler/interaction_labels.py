@@ -144,12 +144,15 @@ def text_fields(text: str) -> Fields:
     return found
 
 
-def page_fields(root: etree._Element) -> Fields:
-    """All labelled values of a page: table and definition cells first, then text lines."""
+def page_fields(root: etree._Element, text: str | None = None) -> Fields:
+    """All labelled values of a page: table and definition cells first, then text lines.
+
+    ``text``: the page's :func:`element_text` when the caller has it already.
+    """
     found = table_fields(root)
-    for name in sorted(text_fields(element_text(root)).labels):
+    more = text_fields(element_text(root) if text is None else text)
+    for name in sorted(more.labels):
         found.labels.add(name)
-    more = text_fields(element_text(root))
     for name, value in more.values.items():
         found.values.setdefault(name, value)
     return found

@@ -39,6 +39,7 @@ from govinspect.crawler.linkattrs import (
     parse_srcset,
     split_list,
 )
+from govinspect.crawler.page import ParsedPage, as_page
 from govinspect.crawler.urls import (
     ATTACHMENT_EXTENSIONS,
     classify,
@@ -167,28 +168,31 @@ class ExtractResult:
 
 
 def extract_links(
-    html: str, page_url: str, max_links: int | None = None, encoding: str = "utf-8"
+    html: str | ParsedPage, page_url: str, max_links: int | None = None, encoding: str = "utf-8"
 ) -> ExtractResult:
     """Extract every link of a page, deduplicated on (url, tag, attr), in document order.
 
     ``page_url`` is the page's absolute URL (after redirects); ``<base href>`` overrides it for
     joining. ``encoding`` is the page's encoding (browsers encode non-ASCII query text in it).
     ``max_links`` caps the number of links (``truncated`` tells when the cap was hit).
-    Never raises on bad markup: what can be parsed is returned.
+    Never raises on bad markup: what can be parsed is returned. ``html`` may be the page
+    already parsed (crawler/page.py): its tree is read, never changed.
     """
-    root = parse_html(html) if html else None
+    page = as_page(html, page_url)
+    text = page.text
+    root = page.tree
     collector = _Collector(page_url, encoding, max_links)
     if root is not None:
         base = _BASE_XPATH(root)
         if base:
             collector.base = resolve(page_url, str(base[0]), encoding) or page_url
         collector.title = title_of(root)
-        collector.walk(root, any(marker in html for marker in HANDLER_MARKERS))
+        collector.walk(root, any(marker in text for marker in HANDLER_MARKERS))
         collector.anchors, collector.anchors_truncated = page_anchors(root)
-    collector.datastores = hanweb_datastores(html, collector.base) if html else []
+    collector.datastores = hanweb_datastores(text, collector.base) if text else []
     for store in collector.datastores:
         collector.add_records(store)
-    collector.pager = trs_pagination(html, collector.base) if html else None
+    collector.pager = trs_pagination(text, collector.base) if text else None
     if collector.pager is not None:
         collector.add_implied(collector.pager)
     result = collector.result()
@@ -446,7 +450,8 @@ class _Collector:
 
     def add_records(self, store: Datastore) -> None:
         if store.records:
-            fragment = parse_html("<html><body>" + "\n".join(store.records) + "</body></html>")
+            records = "<html><body>" + "\n".join(store.records) + "</body></html>"
+            fragment = ParsedPage.fragment(records, self.page_url).tree
             if fragment is not None:
                 for el in fragment.iter(*ELEMENT_SOURCES):
                     self._record_element(el)

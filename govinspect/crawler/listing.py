@@ -37,6 +37,7 @@ false "blank column" is the most damaging mistake a monitor can make.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -49,15 +50,15 @@ from lxml import etree
 
 from govinspect.crawler.dates import (
     LABEL_TIERS,
-    drop_invisible,
+    content_chunks,
     find_full_date,
     find_short_date,
     label_dates,
     normalize_text,
     parse_date_text,
-    parse_html,
     text_chunks,
 )
+from govinspect.crawler.page import ParsedPage, as_page
 from govinspect.crawler.urls import join_url, split_url
 
 # --- data: structure thresholds and hint tables (the one place for these) -------------------------
@@ -309,21 +310,38 @@ class _Group:
 
 
 class _Page:
-    """One parsed page with the lookups shared by the passes."""
+    """One parsed page with the lookups shared by the passes (read-only on the shared trees)."""
 
-    def __init__(self, root: etree._Element, page_url: str, crawl_date: date) -> None:
-        self.root = root
+    def __init__(self, parsed: ParsedPage, page_url: str, crawl_date: date) -> None:
+        raw = parsed.tree
+        assert raw is not None
         self.crawl_date = crawl_date
-        base = root.find(".//base[@href]")
+        base = raw.find(".//base[@href]")
         base_href = base.get("href").strip() if base is not None else ""
         self.base_url = join_url(page_url, base_href) if base_href else page_url
         self.host = split_url(page_url).hostname or ""
-        self.templates = _drop_templates(root)
-        self.script_list = _script_list(root)
-        drop_invisible(root)
-        self.order = {el: i for i, el in enumerate(root.iter())}
-        self.hinted = _hinted_elements(root)
+        templates = _templates(raw)
+        self.templates = _link_list_templates(templates)
+        self.script_list = _script_list(raw)
+        content = parsed.content_tree
+        assert content is not None
+        # The content tree is a part of the raw one: without templates there, none in it.
+        self.root = _without_templates(content) if templates else content
+        # The page's own tree has its chunks cached on the page (dates read them too).
+        self._shared = parsed if self.root is content else None
+        self._chunks: list[tuple[str, etree._Element]] | None = None
+        self.order = {el: i for i, el in enumerate(self.root.iter())}
+        self.hinted = _hinted_elements(self.root)
         self._anchors: dict[etree._Element, tuple[bool, str, str]] = {}
+        self._urls: dict[etree._Element, str] = {}
+
+    def chunks(self) -> list[tuple[str, etree._Element]]:
+        """The normalised text chunks of the page (dates.text_chunks), computed once."""
+        if self._chunks is None and self._shared is not None:
+            self._chunks = content_chunks(self._shared)
+        elif self._chunks is None:
+            self._chunks = list(text_chunks(self.root))
+        return self._chunks
 
     def in_hinted(self, el: etree._Element) -> bool:
         return el in self.hinted
@@ -337,23 +355,38 @@ class _Page:
             self._anchors[a] = (ok, title, href)
         return self._anchors[a]
 
+    def url(self, a: etree._Element) -> str:
+        """The absolute URL of an ``<a>``, joined once per anchor (records nest)."""
+        if a not in self._urls:
+            self._urls[a] = join_url(self.base_url, self.anchor(a)[2])
+        return self._urls[a]
 
-def _drop_templates(root: etree._Element) -> int:
-    """Remove client-side repeat templates (bindings, not items).
 
-    Returns how many of them are link-list templates (an anchor whose href is bound by script):
-    the sign that the list may be filled by script.
-    """
-    templates = [
+def _templates(root: etree._Element) -> list[etree._Element]:
+    """Client-side repeat templates (bindings, not items)."""
+    return [
         el
         for el in root.iter()
         if isinstance(el.tag, str) and any(k.startswith(TEMPLATE_REPEAT_ATTRS) for k in el.attrib)
     ]
-    link_lists = sum(1 for el in templates if any(_bound_href(a) for a in el.iter("a")))
-    for el in templates:
+
+
+def _link_list_templates(templates: list[etree._Element]) -> int:
+    """How many templates are link-list templates (an anchor whose href is bound by script):
+    the sign that the list may be filled by script."""
+    return sum(1 for el in templates if any(_bound_href(a) for a in el.iter("a")))
+
+
+def _without_templates(root: etree._Element) -> etree._Element:
+    """The page's content tree, or, when it holds templates, a copy of it without them (the
+    shared tree is never changed)."""
+    if not _templates(root):
+        return root
+    own = copy.deepcopy(root)
+    for el in _templates(own):
         if el.getparent() is not None:
             el.drop_tree()
-    return link_lists
+    return own
 
 
 def _script_list(root: etree._Element) -> bool:
@@ -542,7 +575,7 @@ def _record(el: etree._Element, page: _Page) -> _Record | None:
     if other_text > MAX_RECORD_TEXT:
         return None
     value, raw, flags = _record_date(el, main, page)
-    url = join_url(page.base_url, page.anchor(main)[2])
+    url = page.url(main)
     return _Record(el, title, url, value, raw, flags)
 
 
@@ -654,7 +687,7 @@ def _content_chars(page: _Page, skip: set[etree._Element]) -> int:
         "font",
     }
     totals: dict[etree._Element, int] = {}
-    for text, holder in text_chunks(page.root):
+    for text, holder in page.chunks():
         if holder in skip or page.in_hinted(holder):
             continue
         chain = [holder, *holder.iterancestors()]
@@ -699,7 +732,7 @@ def _placeholder(page: _Page) -> str | None:
 
 
 def _has_list_header(page: _Page) -> bool:
-    for text, holder in text_chunks(page.root):
+    for text, holder in page.chunks():
         if re.sub(r"\s+", "", text) not in HEADER_TITLE_WORDS:
             continue
         row = holder.getparent()
@@ -714,7 +747,7 @@ def _has_list_header(page: _Page) -> bool:
 def _list_signals(page: _Page) -> list[str]:
     """Signs of a list page that shows no items: a list script, a pager, an empty container."""
     signals = ["script_list"] if page.script_list else []
-    for text, holder in text_chunks(page.root):
+    for text, holder in page.chunks():
         if not page.in_hinted(holder) and PAGER_SIGNAL.search(text):
             signals.append("pager")
             break
@@ -802,7 +835,7 @@ def _article_meta(root: etree._Element) -> bool:
 
 def _visible_date_label(page: _Page, skip: set[etree._Element]) -> bool:
     """A 发布时间：/时间： date outside lists and page chrome: the header of an article."""
-    chunks = list(text_chunks(page.root))
+    chunks = page.chunks()
     found = label_dates(
         chunks,
         page.crawl_date,
@@ -843,17 +876,34 @@ def _list_verdict(page: _Page, main: _Group, article_meta: bool) -> ListResult:
     return ListResult(items, True, None, notes + _verdict_notes(page, items))
 
 
-def extract_items(html: str, page_url: str, crawl_date: date) -> ListResult:
+def extract_items(html: str | ParsedPage, page_url: str, crawl_date: date) -> ListResult:
     """The items of a list page (or fragment), and whether the page is a list at all.
 
     See the module docstring for the order of the verdicts.  ``page_url`` resolves relative
     links (a ``<base href>`` wins); ``crawl_date`` completes short dates and flags future ones.
+    ``html`` may be the page already parsed (crawler/page.py): the verdict is then computed
+    once per page, URL and date, and shared (its users must not change it).
     """
-    root = parse_html(html)
-    if root is None:
+    parsed = as_page(html, page_url)
+    return parsed.memo(
+        ("extract_items", page_url, crawl_date),
+        lambda: _extract_items(parsed, page_url, crawl_date),
+    )
+
+
+def _listing_page(parsed: ParsedPage, page_url: str, crawl_date: date) -> _Page | None:
+    if parsed.tree is None:
+        return None
+    return parsed.memo(
+        ("listing_page", page_url, crawl_date), lambda: _Page(parsed, page_url, crawl_date)
+    )
+
+
+def _extract_items(parsed: ParsedPage, page_url: str, crawl_date: date) -> ListResult:
+    page = _listing_page(parsed, page_url, crawl_date)
+    if page is None:
         return ListResult([], False, None, ["empty_document"])
-    article_meta = _article_meta(root)
-    page = _Page(root, page_url, crawl_date)
+    article_meta = _article_meta(parsed.tree)
     groups = _merged_groups(page)
     main = max(_dated_groups(groups), key=_group_rank, default=None)
     main = main or _single_record_list(groups)
@@ -881,12 +931,11 @@ def extract_items(html: str, page_url: str, crawl_date: date) -> ListResult:
     return ListResult([], True, None, ["no_items", *signals, *_verdict_notes(page, [])])
 
 
-def homepage_newest(html: str, page_url: str, crawl_date: date) -> date | None:
+def homepage_newest(html: str | ParsedPage, page_url: str, crawl_date: date) -> date | None:
     """The newest trusted item date among all dated lists of a page (homepages hold several)."""
-    root = parse_html(html)
-    if root is None:
+    page = _listing_page(as_page(html, page_url), page_url, crawl_date)
+    if page is None:
         return None
-    page = _Page(root, page_url, crawl_date)
     dates = [
         r.date for g in _dated_groups(_merged_groups(page)) for r in g.records if r.date is not None
     ]

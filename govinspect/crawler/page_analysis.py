@@ -13,7 +13,6 @@ Each step may fail alone (crawler/analysis.py): its error is in ``result.errors`
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -29,6 +28,7 @@ from govinspect.crawler.decode import decode_body
 from govinspect.crawler.footer import footer_ids
 from govinspect.crawler.links import ExtractResult, Link, extract_links
 from govinspect.crawler.listing import extract_items, homepage_newest
+from govinspect.crawler.page import ParsedPage, as_page
 from govinspect.crawler.safety import SafetyScanner
 
 #: Bump when the result's shape changes (the store also keys results by the code's hash).
@@ -134,14 +134,16 @@ def analyse_page(
 ) -> PageAnalysisResult:
     """Analyse one 200 HTML page; ``url`` is the URL asked for, ``final_url`` the answer's."""
     text, charset = decode_body(body, content_type)
+    # One parse for every step below (crawler/page.py): they share the tree read-only.
+    parsed = ParsedPage(text, final_url)
     analysis = PageAnalysis(final_url)
     extracted = analysis.run(
         "links",
         lambda: extract_links(
-            text, final_url, max_links=context.max_links_per_page, encoding=charset
+            parsed, final_url, max_links=context.max_links_per_page, encoding=charset
         ),
         None,
-    ) or ExtractResult([], page_title(text), final_url, {}, None)
+    ) or ExtractResult([], parsed.title, final_url, {}, None)
     result = PageAnalysisResult(
         url=url,
         final_url=final_url,
@@ -154,7 +156,7 @@ def analyse_page(
         anchors=extracted.anchors,
         anchors_truncated=extracted.anchors_truncated,
     )
-    visible = analysis.run("visible_text", lambda: visible_text(text), "")
+    visible = analysis.run("visible_text", lambda: parsed.visible_text, "")
     result.verdict, result.signature = analysis.run(
         "soft_404",
         lambda: _soft_404(url, final_url, extracted.title, text, extracted.refresh, visible),
@@ -164,7 +166,7 @@ def analyse_page(
         # A "not found" page is no column and no article, whatever it looks like.
         result.columns = analysis.run(
             "columns",
-            lambda: column_facts(text, final_url, result.meta, extracted, context, is_homepage),
+            lambda: column_facts(parsed, final_url, result.meta, extracted, context, is_homepage),
             None,
         )
         if context.content_safety:
@@ -172,7 +174,7 @@ def analyse_page(
                 "content_safety",
                 lambda: _safety(context).page(
                     url,
-                    extracted.root,
+                    parsed,
                     extracted.base_url,
                     extracted.links,
                     visible,
@@ -187,7 +189,7 @@ def analyse_page(
         result.interaction = analysis.run(
             "interaction",
             lambda: interaction.page_facts(
-                text,
+                parsed,
                 final_url,
                 page_title_field(extracted.title),
                 published,
@@ -227,7 +229,7 @@ def pre_verdict(
 
 
 def column_facts(
-    text: str,
+    text: str | ParsedPage,
     url: str,
     meta: dict[str, str],
     extracted: Any,
@@ -251,7 +253,7 @@ def column_facts(
     items = listing.items
     more: list[sources.SourceRequest] = []
     if datastores:
-        items = sources.datastore_items(datastores, url, crawl_date)
+        items = sources.datastore_items(datastores, url, crawl_date, as_page(text, url))
         more = [r for d in datastores for r in sources.hanweb_requests(d, url)]
     script_filled = bool(model is not None and model.script_filled and not items)
     if script_filled:
@@ -279,7 +281,7 @@ def column_facts(
     )
 
 
-def _article(text: str, url: str, crawl_date: date) -> ArticleDate:
+def _article(text: str | ParsedPage, url: str, crawl_date: date) -> ArticleDate:
     found = article_date(text, url, crawl_date)
     dated = [c.date for c in found.candidates if c.date is not None]
     stable = found.source not in ("htmldate", "none") and not any(
@@ -315,17 +317,10 @@ def page_title_field(title: str | None) -> str | None:
 
 
 def page_title(text: str) -> str:
-    match = re.search(r"<title[^>]*>(.*?)</title>", text[:50000], re.I | re.S)
-    return " ".join(match.group(1).split()) if match else ""
+    """The page's ``<title>`` (no parse)."""
+    return ParsedPage(text, "").title
 
 
 def visible_text(text: str) -> str:
-    import lxml.html
-
-    try:
-        root = lxml.html.fromstring(text[:2_000_000])
-    except (ValueError, lxml.etree.ParserError):
-        return ""
-    for bad in root.xpath("//script|//style|//noscript|//template"):
-        bad.drop_tree()
-    return root.text_content()
+    """The text a visitor sees (one parse; analyse_page reads its ParsedPage's instead)."""
+    return ParsedPage(text, "").visible_text

@@ -24,6 +24,7 @@ from govinspect.crawler.cms import Datastore, ListModel, hanweb_dataproxy_reques
 from govinspect.crawler.dates import parse_date_text
 from govinspect.crawler.decode import decode_body
 from govinspect.crawler.listing import extract_items
+from govinspect.crawler.page import ParsedPage
 from govinspect.crawler.urls import resolve, split_url
 
 #: Pages of one source fetched at most (a hostile API must not paginate forever).
@@ -65,9 +66,17 @@ class SourcePage:
 # --- Hanweb dataproxy (<datastore> XML) -------------------------------------------------------
 
 
-def datastore_items(datastores: list[Datastore], url: str, crawl_date: date) -> list[Any]:
+def datastore_items(
+    datastores: list[Datastore], url: str, crawl_date: date, page: ParsedPage | None = None
+) -> list[Any]:
+    """The list items of Hanweb ``<datastore>`` records; read once per ``page`` when given
+    (the column and the interaction steps both ask; the result is shared: do not change it)."""
     fragment = "<ul>" + "".join(r for d in datastores for r in d.records) + "</ul>"
-    return extract_items(fragment, url, crawl_date).items
+    if page is not None:
+        key = ("datastore_items", fragment, url, crawl_date)
+        return page.memo(key, lambda: datastore_items(datastores, url, crawl_date))
+    # The records are a document of their own (counted as a fragment, not as a page parse).
+    return extract_items(ParsedPage.fragment(fragment, url), url, crawl_date).items
 
 
 def hanweb_requests(datastore: Datastore, page_url: str) -> list[SourceRequest]:

@@ -39,11 +39,11 @@ from govinspect.crawler.decode import decode_body
 from govinspect.crawler.httpcache import CAPTURE_META, NOT_MODIFIED_META
 from govinspect.crawler.items import CheckRecord, ListPageRecord, PageRecord, SafetyRecord
 from govinspect.crawler.links import Link, extract_links
+from govinspect.crawler.page import ParsedPage
 from govinspect.crawler.page_analysis import (
     AnalysisContext,
     PageAnalysisResult,
     analyse_page,
-    page_title,
     pre_verdict,
     visible_text,
 )
@@ -724,13 +724,13 @@ class SiteSpider(PageFactsMixin, scrapy.Spider):
         return outcome, None if outcome == outcomes.OK else f"HTTP {response.status}"
 
     def _html_verdict(
-        self, response: Response, title: str, text: str, refresh: str | None
+        self, response: Response, parsed: ParsedPage, refresh: str | None
     ) -> tuple[tuple[str, str | None] | None, outcomes.Signature | None]:
         """The verdict for a verified HTML target (None while it waits for the host baseline),
         and the signature the baseline is compared with."""
         if response.status >= 300:
             return self._status_verdict(response), None
-        visible = visible_text(text)
+        title, text, visible = parsed.title, parsed.text, parsed.visible_text
         verdict = pre_verdict(_target(response), response.url, title, text, refresh, visible)
         if verdict is not None:
             return verdict, None
@@ -766,7 +766,8 @@ class SiteSpider(PageFactsMixin, scrapy.Spider):
         text, _ = decode_body(
             response.body, response.headers.get(b"Content-Type", b"").decode("latin-1")
         )
-        return page_title(text), visible_text(text)
+        parsed = ParsedPage(text, response.url)
+        return parsed.title, parsed.visible_text
 
     def _final(
         self, response: Response, outcome: str, error: str | None, page: PageRecord | None
@@ -861,8 +862,9 @@ class SiteSpider(PageFactsMixin, scrapy.Spider):
             and response.status == 200
         ):
             text, _ = decode_body(response.body, content_type)
-            refresh = extract_links(text, response.url, max_links=1).refresh
-            verdict, sig = self._html_verdict(response, page_title(text), text, refresh)
+            parsed = ParsedPage(text, response.url)  # one parse: the refresh and the text
+            refresh = extract_links(parsed, response.url, max_links=1).refresh
+            verdict, sig = self._html_verdict(response, parsed, refresh)
         else:
             verdict, sig = self._status_verdict(response), None
             if verdict[0] == outcomes.OK and self._reads_attachment(_target(response)):

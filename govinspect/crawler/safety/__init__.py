@@ -73,7 +73,10 @@ class SafetyScanner:
         title: str,
         homepage: bool,
     ) -> dict[str, Any]:
-        """The facts of one HTML page (empty lists are left out)."""
+        """The facts of one HTML page (empty lists are left out).
+
+        ``root``: the page's tree, or the page parsed once (crawler/page.py); ``visible``: its
+        visible text (``ParsedPage.visible_text``): nothing is parsed here."""
         facts: dict[str, Any] = {}
         hidden = hidden_links(root, base_url, self.scope, encoding)
         for fact in hidden:

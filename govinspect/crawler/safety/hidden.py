@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from govinspect.crawler.page import ParsedPage
 from govinspect.crawler.urls import resolve
 
 MAX_PER_PAGE = 200
@@ -124,7 +125,10 @@ def _text(el: Any) -> str:
 
 def hidden_links(root: Any, base_url: str, scope: set[str], encoding: str = "utf-8") -> list[dict]:
     """Facts about hidden and framed links to other hosts: ``{url, text, how}`` each,
-    iframes with ``hidden`` (the way they are hidden, or None)."""
+    iframes with ``hidden`` (the way they are hidden, or None).  ``root``: the page's tree, or
+    the page parsed once (crawler/page.py), whose tree is read, never changed."""
+    if isinstance(root, ParsedPage):
+        root = root.tree
     if root is None:
         return []
     found: list[dict] = []
