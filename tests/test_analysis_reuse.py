@@ -30,8 +30,18 @@ from govinspect.store.db import open_store
 from govinspect.store.models import Base, Page, Run
 
 #: Columns that differ between two crawls of the same site by nature (times, row ids, evidence
-#: places, the attempts' 200 or 304).
-VOLATILE = {"id", "run_id", "fetched_at", "checked_at", "attempts", "warc_file", "warc_offset"}
+#: places, the attempts' 200 or 304, and whether a link verified within the last 24 hours was
+#: carried forward instead of requested: crawler/plans.py).
+VOLATILE = {
+    "id",
+    "run_id",
+    "fetched_at",
+    "checked_at",
+    "attempts",
+    "warc_file",
+    "warc_offset",
+    "carried_from_run_id",
+}
 
 
 class _ValidatingApp(_FamilyApp):

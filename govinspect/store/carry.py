@@ -224,26 +224,31 @@ def carry_interaction(session: Session, run_id: int, source: int) -> int:
     return total
 
 
-def carry_safety(session: Session, run_id: int, source: int) -> int:
-    """Content-safety facts of pages and attachments the run did not fetch or read."""
+def carry_safety(session: Session, run_id: int, source: int, attachments_only: bool = False) -> int:
+    """Content-safety facts of pages and attachments the run did not fetch or read.
+
+    ``attachments_only`` (a full crawl): an attachment is read again only after its check, so
+    one whose check was carried keeps the facts read last time (a leak in it stays found)."""
     table = SafetyFact.__table__
     mine = table.alias("mine")
     check = LinkCheck.__table__.alias("fresh_check")
-    return _insert(
-        session,
-        table,
-        select(*_copy(table, run_id, source)).where(
-            table.c.run_id == source,
-            ~exists().where(mine.c.run_id == run_id, mine.c.url == table.c.url),
-            ~_fresh_page(run_id, table.c.url),
-            ~exists().where(
-                check.c.run_id == run_id,
-                check.c.target_url == table.c.url,
-                check.c[MARK].is_(None),
-            ),
+    conditions = [
+        table.c.run_id == source,
+        ~exists().where(mine.c.run_id == run_id, mine.c.url == table.c.url),
+        ~_fresh_page(run_id, table.c.url),
+        ~exists().where(
+            check.c.run_id == run_id,
+            check.c.target_url == table.c.url,
+            check.c[MARK].is_(None),
         ),
-        run_id,
-    )
+    ]
+    if attachments_only:
+        carried = LinkCheck.__table__.alias("carried_check")
+        conditions += [
+            table.c.source == "attachment",
+            exists().where(carried.c.run_id == run_id, carried.c.target_url == table.c.url),
+        ]
+    return _insert(session, table, select(*_copy(table, run_id, source)).where(*conditions), run_id)
 
 
 @dataclass(slots=True)
@@ -261,7 +266,8 @@ def carry_forward(session: Session, unit_id: str, run_id: int, pages: bool = Tru
     """Complete ``run_id`` with the latest facts of everything it did not request again.
 
     ``pages`` False (a full crawl): only the link checks of targets the run links to but did not
-    request (verified recently); a page a full crawl did not reach is gone from the site.
+    request (verified recently), with what was read in those attachments; a page a full crawl did
+    not reach is gone from the site.
     Order matters once: safety and interaction facts look at the fetched pages (not carried
     ones), link checks at the run's links including the carried pages' links.
     """
@@ -269,8 +275,11 @@ def carry_forward(session: Session, unit_id: str, run_id: int, pages: bool = Tru
     if source is None:
         return Carried(None)
     if not pages:
-        found = carry_checks(session, run_id, source)
-        return Carried(source, {"checks": found} if found else {})
+        found = {
+            "checks": carry_checks(session, run_id, source),
+            "safety": carry_safety(session, run_id, source, attachments_only=True),
+        }
+        return Carried(source, {k: v for k, v in found.items() if v})
     counts = {
         "safety": carry_safety(session, run_id, source),
         "interaction": carry_interaction(session, run_id, source),
