@@ -1,4 +1,5 @@
-"""The whole benchmark suite (``make bench``): peers, plain site, recheck, politeness, city, memory.
+"""The whole benchmark suite (``make bench``): peers, plain, recheck, politeness, city, memory,
+plans.
 
     .venv/bin/python bench/run.py [--urls 10000] [--rounds 3] [--with-100k] [--smoke]
                                   [--skip politeness,memory] [--tools govinspect,linkinator]
@@ -7,9 +8,10 @@
 Parts: ``peers`` (every tool on the bench site, nginx), ``plain`` (govinspect and linkinator
 with its defaults on a smaller plain site served by the Python test server, issue 21),
 ``recheck`` (a re-crawl of the unchanged site, with validators and without), ``politeness``
-(40 hosts × 300 ms), ``city`` (40 units at once: cores used), ``memory``.
+(40 hosts × 300 ms), ``city`` (40 units at once: cores used), ``memory``, ``plans``
+(``crawl --plan quick`` against a full crawl of a changed site, bench/bench_plans.py).
 
-Writes ``bench/out/{peers,plain,recheck,politeness,city,memory,summary}.json`` and
+Writes ``bench/out/{peers,plain,recheck,politeness,city,memory,plans,summary}.json`` and
 ``bench/out/results.md``
 (the markdown tables, also printed).  Peers that are not installed are skipped and named; see
 ``bench/peers.py install`` and docs/benchmarks.md.  ``--smoke`` runs every part on tiny sites
@@ -25,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_plans import bench_plans
 from city import DEFAULT_PARALLEL, DEFAULT_UNITS, DEFAULT_URLS_PER_UNIT, city
 from compare import DEFAULT_CAP_SECONDS, DEFAULT_ROUNDS, DEFAULT_URLS, compare_on, site_dir
 from harness import code_state, machine_info, snapshot
@@ -44,7 +47,9 @@ from servers import StaticServer, exit_on_sigterm, nginx_available
 from site_gen import ensure_site
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
-PARTS = ("peers", "plain", "recheck", "politeness", "city", "memory")
+PARTS = ("peers", "plain", "recheck", "politeness", "city", "memory", "plans")
+#: The plans part's site (bench/bench_plans.py: 100k with --with-100k).
+PLANS_URLS = 10_000
 #: Issue 21's plain one-host site (Python server): its size and the tools compared on it.
 PLAIN_URLS = 3_000
 PLAIN_TOOLS = "govinspect,linkinator"
@@ -62,6 +67,7 @@ SMOKE = {
     "city_units": 6,
     "city_urls_per_unit": 40,
     "city_parallel": "1,3",
+    "plans_urls": 600,
 }
 
 
@@ -86,7 +92,10 @@ def parse_args() -> argparse.Namespace:
         default=",".join(map(str, DEFAULT_PARALLEL)),
         help="crawl --parallel values of the city run",
     )
-    parser.add_argument("--with-100k", action="store_true", help=f"memory at {LARGE_SIZE} too")
+    parser.add_argument("--plans-urls", type=int, default=PLANS_URLS, help="plans part's site")
+    parser.add_argument(
+        "--with-100k", action="store_true", help=f"memory and plans at {LARGE_SIZE} too"
+    )
     parser.add_argument("--skip", default="", help=f"comma-separated parts of {PARTS}")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the harness")
     parser.add_argument(
@@ -208,6 +217,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         timings["memory"] = time.monotonic() - t0
         _write(out, "memory", mem)
         report["memory"] = mem
+    if "plans" not in skip:
+        size = LARGE_SIZE if args.with_100k else args.plans_urls
+        print(f"plans: --plan quick against a full crawl, {size} URLs", flush=True)
+        t0 = time.monotonic()
+        report["plans"] = bench_plans(out, size, 30, True, args.engine)
+        timings["plans"] = time.monotonic() - t0
+        _write(out, "plans", report["plans"])
     timings["total"] = time.monotonic() - started
     report["code_at_end"] = code_state()
     if source is None and report["code_at_end"] != report["code_at_start"]:
@@ -304,7 +320,30 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         )
     out.extend(_city_targets(report.get("city")))
     out.extend(_memory_targets(report.get("memory")))
+    out.extend(_plans_targets(report.get("plans")))
     return out
+
+
+def _plans_targets(plans: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if not plans:
+        return []
+    quick, full = plans["night2_quick"], plans["night1_full"]
+    met = plans["targets"]
+    return [
+        {
+            "target": f"--plan quick ≤ 5 % of a full crawl's requests ({plans['site_urls']} URLs)",
+            "measured": f"{quick['requests']} of {full['requests']} requests "
+            f"({plans['quick_share_of_full']:.2%})",
+            "met": met["quick_requests_le_5_percent"],
+        },
+        {
+            "target": "--plan quick finds every veto the full crawl finds",
+            "measured": f"quick {len(quick['vetoes'])}, full "
+            f"{len(plans['night2_full']['vetoes'])} vetoes; "
+            f"{'the same' if met['same_vetoes'] else 'different'}",
+            "met": met["quick_finds_every_full_veto"],
+        },
+    ]
 
 
 def _plain_targets(plain: dict[str, Any] | None) -> list[dict[str, Any]]:
