@@ -30,9 +30,15 @@ RETRY_AFTER_MAX = 60.0
 
 
 def _default_analysis_workers() -> int:
-    """One per core but the crawl process's own; none on one core."""
+    """One worker when a core is left over; none on one or two cores.
+
+    A crawl process keeps one worker busy at most (analysis is about a quarter of its CPU,
+    docs/benchmarks.md "Every core"), and on two cores the units crawled at once
+    (``crawl_parallel``) already take the second core: there a worker bought 15 % of one
+    unit's wall time for 65 MB, above the 300 MB budget of a 30k-URL crawl.
+    """
     cores = os.cpu_count() or 1
-    return cores - 1 if cores > 1 else 0
+    return 1 if cores > 2 else 0
 
 
 class Settings(BaseSettings):
@@ -91,8 +97,8 @@ class Settings(BaseSettings):
         default_factory=lambda: _default_analysis_workers(),
         ge=0,
         le=64,
-        description="worker processes analysing pages in one crawl (default: cores - 1; "
-        "0: in the crawl process)",
+        description="worker processes analysing pages in one crawl (default: 1 on three "
+        "cores or more, else 0: in the crawl process)",
     )
     # Crawl plans (crawler/plans.py, docs/crawler.md "Crawl plans"); per unit overridable.
     crawl_plan: Literal["quick", "full", "rolling"] = Field(

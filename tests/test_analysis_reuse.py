@@ -235,3 +235,37 @@ def test_what_cannot_be_re_resolved_is_analysed_again():
     assert rebased_item(split, day, later) is None
     short = ListItem("t", ROOT + "/c.html", date(2025, 12, 30), "12-30", "list", [])
     assert rebased_item(short, day, later).date == date(2026, 12, 30)
+
+
+# --- the same facts from analysis workers ------------------------------------------------------
+
+
+def test_pages_analysed_in_a_worker_give_the_facts_of_the_crawl_process(tmp_path):
+    """The default on two cores analyses in the crawl process: the pooled callback is crawled
+    here once, over four families, against the inline one (docs/crawler.md, Every core)."""
+    families = FAMILIES[:4]
+    with LayoutServer(families) as server:
+        config = tmp_path / "layouts.yaml"
+        server.write_config(config)
+        registry = load_registry(config)
+        facts = {}
+        for workers in (0, 1):
+            settings = load_settings(
+                config=config,
+                data_dir=tmp_path / f"var-{workers}",
+                timeout=3.0,
+                recheck_delay=0.3,
+                analysis_workers=workers,
+            )
+            store = open_store(settings.database_url)
+            try:
+                runs = crawl_all(settings, registry, store, 2)
+                facts[workers] = {r.unit_id: _facts(store, r.run_id) for r in runs}
+                analysis = {r.unit_id: _summary(store, r.run_id)["analysis"] for r in runs}
+            finally:
+                store.dispose()
+            for family in families:
+                assert analysis[family.name].get("in_workers", 0) == (
+                    analysis[family.name]["analysed"] if workers else 0
+                ), (family.name, analysis)
+    assert facts[1] == facts[0]

@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-from scrapy.http import Request
+from typing import TYPE_CHECKING, Any, Protocol
 
 from govinspect.crawler import outcomes
+
+if TYPE_CHECKING:  # the CLI imports this module (via the crawl plan): Scrapy is not needed there
+    from scrapy.http import Request
 
 
 class CoordinationLost(Exception):
