@@ -100,20 +100,20 @@ def main_options(
     ctx: typer.Context,
     config: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="Site registry YAML [env GOVINSPECT_CONFIG]."),
+        typer.Option("--config", "-c", help="Site registry YAML (env GOVINSPECT_CONFIG)."),
     ] = None,
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Database URL or SQLite path [env GOVINSPECT_DB]."),
+        typer.Option("--db", help="Database URL or SQLite path (env GOVINSPECT_DB)."),
     ] = None,
     data_dir: Annotated[
         Path | None,
-        typer.Option("--data-dir", help="Data folder [env GOVINSPECT_DATA_DIR] (default ./var)."),
+        typer.Option("--data-dir", help="Data folder (env GOVINSPECT_DATA_DIR) (default ./var)."),
     ] = None,
     verbose: Annotated[
         bool,
         typer.Option(
-            "--verbose", "-v", help="Show library log lines too [env GOVINSPECT_VERBOSE]."
+            "--verbose", "-v", help="Show library log lines too (env GOVINSPECT_VERBOSE)."
         ),
     ] = False,
     version: Annotated[
@@ -177,8 +177,8 @@ def crawl(
         int | None,
         typer.Option(
             "--parallel",
-            help="Units crawled at once, one subprocess each [env GOVINSPECT_CRAWL_PARALLEL, "
-            "default 4]; 1 crawls them one after the other. Units sharing a crawled host never "
+            help="Units crawled at once, one subprocess each (env GOVINSPECT_CRAWL_PARALLEL, "
+            "default 4); 1 crawls them one after the other. Units sharing a crawled host never "
             "run at once. Not with --distributed (the workers take the runs).",
         ),
     ] = None,
@@ -310,8 +310,8 @@ def check(
         Path | None,
         typer.Option(
             "--rubric",
-            help="Rubric YAML or a folder of them [env GOVINSPECT_RUBRIC; default: the "
-            "registry's schedule.rubric, else the packaged ones].",
+            help="Rubric YAML or a folder of them (env GOVINSPECT_RUBRIC; default: the "
+            "registry's schedule.rubric, else the packaged ones).",
         ),
     ] = None,
     unit: Annotated[
@@ -590,8 +590,8 @@ def schedule(
         Path | None,
         typer.Option(
             "--rubric",
-            help="Rubric YAML or folder for the nightly check [env GOVINSPECT_RUBRIC; default: "
-            "the registry's schedule.rubric].",
+            help="Rubric YAML or folder for the nightly check (env GOVINSPECT_RUBRIC; default: "
+            "the registry's schedule.rubric).",
         ),
     ] = None,
 ) -> None:
