@@ -159,7 +159,7 @@ def analyse_page(
     visible = analysis.run("visible_text", lambda: parsed.visible_text, "")
     result.verdict, result.signature = analysis.run(
         "soft_404",
-        lambda: _soft_404(url, final_url, extracted.title, text, extracted.refresh, visible),
+        lambda: soft_404(url, final_url, extracted.title, text, extracted.refresh, visible),
         ((outcomes.OK, None), None),
     )
     if result.verdict is None or result.verdict[0] == outcomes.OK:
@@ -201,7 +201,7 @@ def analyse_page(
     return result
 
 
-def _soft_404(
+def soft_404(
     url: str, final_url: str, title: str, text: str, refresh: str | None, visible: str
 ) -> tuple[tuple[str, str | None] | None, outcomes.Signature | None]:
     """The page's own verdict, or None and the signature to compare with the host baseline."""
@@ -314,11 +314,6 @@ def _safety(context: AnalysisContext) -> SafetyScanner:
 def page_title_field(title: str | None) -> str | None:
     """The title as the page row keeps it (and interaction reads it)."""
     return (title or "")[:1000] or None
-
-
-def page_title(text: str) -> str:
-    """The page's ``<title>`` (no parse)."""
-    return ParsedPage(text, "").title
 
 
 def visible_text(text: str) -> str:

@@ -44,7 +44,7 @@ from govinspect.crawler.page_analysis import (
     AnalysisContext,
     PageAnalysisResult,
     analyse_page,
-    pre_verdict,
+    soft_404,
     visible_text,
 )
 from govinspect.crawler.page_facts import PageFactsMixin, list_item
@@ -730,12 +730,12 @@ class SiteSpider(PageFactsMixin, scrapy.Spider):
         and the signature the baseline is compared with."""
         if response.status >= 300:
             return self._status_verdict(response), None
-        title, text, visible = parsed.title, parsed.text, parsed.visible_text
-        verdict = pre_verdict(_target(response), response.url, title, text, refresh, visible)
-        if verdict is not None:
-            return verdict, None
-        sig = outcomes.signature(title or "", visible)
-        return self._baseline_verdict(response, sig), sig
+        verdict, sig = soft_404(
+            _target(response), response.url, parsed.title, parsed.text, refresh, parsed.visible_text
+        )
+        if verdict is None:
+            verdict = self._baseline_verdict(response, sig)
+        return verdict, sig
 
     def _decide(
         self,
