@@ -444,9 +444,56 @@ class Wget(Tool):
         return set() if any(line.startswith("FINISHED") for line in lines) else None
 
 
+class ScrapyFloor(Tool):
+    """Scrapy alone as govinspect configures it (bench/scrapy_floor.py): the floor under
+    govinspect's time, with the same per-host and total concurrency as the govinspect run."""
+
+    name = "scrapy-floor"
+    label = "Scrapy floor (bench/scrapy_floor.py)"
+
+    def available(self) -> bool:
+        return True
+
+    def version(self) -> str:
+        import scrapy
+
+        return f"Scrapy {scrapy.__version__}"
+
+    def out_path(self, ctx: RunContext) -> Path:
+        return ctx.workdir / "floor.json"
+
+    def command(self, ctx: RunContext) -> list[str]:
+        per_host = ctx.unit_crawl.get("concurrency_per_host", 4)
+        total = ctx.env.get("GOVINSPECT_CONCURRENCY_TOTAL", "32")
+        hosts = [arg for host in ctx.extra_hosts for arg in ("--extra-host", host)]
+        return [
+            sys.executable,
+            str(BENCH_DIR / "scrapy_floor.py"),
+            ctx.base_url,
+            *hosts,
+            "--per-host",
+            str(per_host),
+            "--total",
+            str(total),
+            "--out",
+            str(self.out_path(ctx)),
+        ]
+
+    def settings(self) -> str:
+        return "govinspect's Scrapy settings, nothing recorded"
+
+    def broken(self, ctx: RunContext, stdout: Path) -> set[str] | None:
+        try:
+            data = json.loads(self.out_path(ctx).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return None
+        return {_abs(url) for url in data["broken"]}
+
+
 ALL_TOOLS: tuple[type[Tool], ...] = (
     Govinspect,
     Linkinator,
+    ScrapyFloor,
     Lychee,
     LinkChecker,
     Wget,

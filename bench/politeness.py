@@ -29,7 +29,7 @@ from typing import Any
 
 from harness import compare_broken, log_stats, write_pages_file
 from measure import run_measured
-from peers import DEFAULT_PEERS_DIR, Govinspect, RunContext
+from peers import DEFAULT_PEERS_DIR, Govinspect, RunContext, ScrapyFloor
 from servers import StaticServer, exit_on_sigterm, free_port
 from site_gen import Truth, generate
 
@@ -73,6 +73,7 @@ def politeness(
     urls_per_host: int = DEFAULT_URLS_PER_HOST,
     peers_dir: Path = DEFAULT_PEERS_DIR,
     source: Path | None = None,
+    with_floor: bool = True,
 ) -> dict[str, Any]:
     addresses = host_addresses(hosts)
     port = free_port(addresses)
@@ -102,6 +103,7 @@ def politeness(
         entries = server.log.entries(mark)
         found = tool.broken(ctx, Path(measured.stdout))
         facts = tool.run_facts(ctx)
+        floor = _floor(server, ctx, runs_dir, hosts * per_host / latency) if with_floor else None
         server.stop()
         in_flight = server.stats()
     planted, total_urls = _planted(truths, port)
@@ -130,6 +132,26 @@ def politeness(
         "command": measured.command,
         "env": ctx.env,
         "unit_crawl": ctx.unit_crawl,
+        "scrapy_floor": floor,
+    }
+
+
+def _floor(server: StaticServer, ctx: RunContext, runs_dir: Path, rate: float) -> dict[str, Any]:
+    """Scrapy alone (bench/scrapy_floor.py) on the same hosts with the same limits: how close
+    to the bound any crawler built on Scrapy gets here, before it records a single fact."""
+    floor = ScrapyFloor(ctx.peers_dir)
+    floor_ctx = RunContext(**{**vars(ctx), "workdir": runs_dir / "scrapy-floor"})
+    mark = server.log.mark()
+    measured = run_measured(floor.command(floor_ctx), floor_ctx.workdir, floor.name, RUN_TIMEOUT)
+    requests = log_stats(server.log.entries(mark))["requests"]
+    bound = requests / rate
+    return {
+        "requests": requests,
+        "bound_s": round(bound, 2),
+        "wall_s": measured.wall_s,
+        "ratio_wall": round(measured.wall_s / bound, 2) if bound else None,
+        "cpu_s": measured.cpu_s,
+        "command": measured.command,
     }
 
 
@@ -141,12 +163,14 @@ def main() -> int:
     parser.add_argument("--per-host", type=int, default=DEFAULT_PER_HOST)
     parser.add_argument("--urls-per-host", type=int, default=DEFAULT_URLS_PER_HOST)
     parser.add_argument("--peers-dir", type=Path, default=DEFAULT_PEERS_DIR)
+    parser.add_argument("--no-floor", action="store_true", help="skip the Scrapy floor run")
     # Absolute: the tools run in their own working directories (GNU time writes there).
     parser.add_argument("--out", type=lambda p: Path(p).resolve(), default=OUT_DIR)
     args = parser.parse_args()
     report = politeness(
-        args.out, args.hosts, args.latency, args.per_host, args.urls_per_host, args.peers_dir
-    )
+        args.out, args.hosts, args.latency, args.per_host, args.urls_per_host, args.peers_dir,
+        with_floor=not args.no_floor,
+    )  # fmt: skip
     (args.out / "politeness.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0

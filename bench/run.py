@@ -52,7 +52,7 @@ PARTS = ("peers", "plain", "recheck", "politeness", "city", "memory", "plans")
 PLANS_URLS = 10_000
 #: Issue 21's plain one-host site (Python server): its size and the tools compared on it.
 PLAIN_URLS = 3_000
-PLAIN_TOOLS = "govinspect,linkinator"
+PLAIN_TOOLS = "govinspect,linkinator,scrapy-floor"
 #: Targets of issue 6 (goals for the code, reported, never asserted).
 SPEED_VS_LINKINATOR = 1.0
 SPEED_VS_LINKCHECKER = 3.0
