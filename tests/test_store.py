@@ -198,3 +198,35 @@ def test_sqlite_uses_wal(sqlite_url):
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
     finally:
         store.dispose()
+
+
+def test_bulk_link_rows_are_stored_as_core_stores_them(db_url):
+    """store/bulk.insert_rows (the driver's executemany) against SQLAlchemy Core's insert."""
+    from sqlalchemy import insert
+
+    from govinspect.store.bulk import insert_rows
+    from govinspect.store.crawlstore import LINK_COLUMNS
+
+    store = open_store(db_url)
+    with store.session() as session:
+        session.add(Unit(id="u", name="u", category="county", website="http://u.gov.cn/"))
+        session.flush()
+        run = Run(kind="crawl", unit_id="u", status="running", summary={})
+        session.add(run)
+        session.flush()
+        page = Page(run_id=run.id, url="http://u.gov.cn/", status=200, state="ok")
+        session.add(page)
+        session.flush()
+        values = [
+            (run.id, page.id, "http://u.gov.cn/a", "a", "甲 '%s' ?", "a", "href", "page", True),
+            (run.id, page.id, "http://u.gov.cn/b", "b", None, "img", "src", "image", False),
+        ]
+        insert_rows(session, Link.__table__, LINK_COLUMNS, values[:1])
+        insert_rows(session, Link.__table__, LINK_COLUMNS, [])
+        session.execute(insert(Link.__table__), [dict(zip(LINK_COLUMNS, values[1], strict=True))])
+        insert_rows(session, Link.__table__, LINK_COLUMNS, values[1:])
+    with store.session() as session:
+        rows = session.execute(
+            select(*[Link.__table__.c[name] for name in LINK_COLUMNS]).order_by(Link.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [values[0], values[1], values[1]]

@@ -8,6 +8,7 @@ the same for every page of the series.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from govinspect.crawler.urls import normalize_url, split_url
@@ -30,6 +31,13 @@ def column_key(url: str, pager: Any = None) -> str:
     """One spelling per column: the folder of an index series, without paging parameters."""
     if pager is not None and getattr(pager, "page_urls", None):
         url = pager.page_urls[0]
+    return _column_key(url)
+
+
+# A site's navigation repeats on every page: the spider asks for the same few hundred URLs'
+# keys tens of thousands of times.
+@lru_cache(maxsize=4096)
+def _column_key(url: str) -> str:
     parts = split_url(url)
     path = parts.path or "/"
     name = path.rpartition("/")[2]

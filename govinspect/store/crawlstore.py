@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from govinspect.store.bulk import insert_rows
 from govinspect.store.models import Column, ColumnItem, Link, LinkCheck, Page
 
 CHUNK = 500  # rows per IN (...) lookup: well inside SQLite's and PostgreSQL's limits
@@ -65,23 +66,35 @@ def write_pages(session: Session, run_id: int, pages: Sequence[Any]) -> int:
         )
     }
     links = [
-        {
-            "run_id": run_id,
-            "page_id": ids[record.url],
-            "target_url": link.target_url,
-            "raw_url": link.raw_url,
-            "anchor_text": link.anchor_text,
-            "tag": link.tag,
-            "attr": link.attr,
-            "kind": link.kind,
-            "on_homepage": record.is_homepage,
-        }
+        (
+            run_id,
+            ids[record.url],
+            link.target_url,
+            link.raw_url,
+            link.anchor_text,
+            link.tag,
+            link.attr,
+            link.kind,
+            record.is_homepage,
+        )
         for record in fresh
         for link in record.links
     ]
-    if links:
-        session.execute(insert(Link.__table__), links)
+    insert_rows(session, Link.__table__, LINK_COLUMNS, links)
     return len(fresh)
+
+
+LINK_COLUMNS = (
+    "run_id",
+    "page_id",
+    "target_url",
+    "raw_url",
+    "anchor_text",
+    "tag",
+    "attr",
+    "kind",
+    "on_homepage",
+)
 
 
 def _page_row(run_id: int, record: Any) -> dict[str, Any]:
