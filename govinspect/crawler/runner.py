@@ -100,6 +100,11 @@ def scrapy_settings(plan: CrawlPlan) -> ScrapySettings:
             "DEPTH_LIMIT": 0,
             "CLOSESPIDER_TIMEOUT": plan.max_run_seconds,
             "TELNETCONSOLE_ENABLED": False,
+            # Nothing reads Scrapy's counters (the run summary counts facts in the store), and
+            # every one of them, several per request and item, goes through a deprecation
+            # wrapper in Scrapy 2.19; the downloader's byte counts serialise each request again.
+            "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
+            "DOWNLOADER_STATS": False,
             "LOG_LEVEL": "ERROR",
             "LOG_ENABLED": True,
             "LOG_INSTALL_ROOT_HANDLER": False,

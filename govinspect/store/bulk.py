@@ -36,10 +36,12 @@ def insert_rows(
         return
     sql, processors = _statement(table, columns, dialect)
     if any(processors):
-        rows = [
-            tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True))
-            for row in rows
-        ]
+        # Column by column: one map per converting column, the rest untouched.
+        columns_of = list(zip(*rows, strict=True))
+        for index, process in enumerate(processors):
+            if process is not None:
+                columns_of[index] = tuple(map(process, columns_of[index]))
+        rows = list(zip(*columns_of, strict=True))
     connection.exec_driver_sql(sql, list(rows))
 
 
