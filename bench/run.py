@@ -272,7 +272,8 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "target": "full inspection no slower than linkinator",
                 "measured": f"{gi['wall_s_median']} s vs {lk['wall_s_median']} s "
-                f"(govinspect at {ratio:.2f}× linkinator's speed)",
+                f"(govinspect at {ratio:.2f}× linkinator's speed)"
+                + _floor_note(_row(report, "scrapy-floor"), lk),
                 "met": ratio >= SPEED_VS_LINKINATOR,
             }
         )
@@ -302,7 +303,8 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "target": f"politeness-bound scenario within {TARGET_FACTOR}× the bound",
                 "measured": f"{polite['wall_s']} s vs bound {polite['bound_s']} s "
                 f"({polite['ratio_wall']}×); at most {polite['max_in_flight_per_host']} "
-                f"requests in flight per host (limit {polite['per_host']})",
+                f"requests in flight per host (limit {polite['per_host']})"
+                + _polite_floor_note(polite.get("scrapy_floor")),
                 "met": ok and polite["politeness_respected"],
             }
         )
@@ -322,6 +324,15 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     out.extend(_memory_targets(report.get("memory")))
     out.extend(_plans_targets(report.get("plans")))
     return out
+
+
+def _polite_floor_note(floor: dict[str, Any] | None) -> str:
+    if not floor:
+        return ""
+    return (
+        f"; Scrapy alone {floor['wall_s']} s vs its bound {floor['bound_s']} s "
+        f"({floor['ratio_wall']}×, {floor['cpu_s']} CPU s)"
+    )
 
 
 def _plans_targets(plans: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -357,10 +368,21 @@ def _plain_targets(plain: dict[str, Any] | None) -> list[dict[str, Any]]:
             "target": "plain one-host site, Python server: full inspection no slower than "
             "linkinator with its defaults",
             "measured": f"{gi['wall_s_median']} s vs {lk['wall_s_median']} s "
-            f"(govinspect at {ratio:.2f}× linkinator's speed)",
+            f"(govinspect at {ratio:.2f}× linkinator's speed)"
+            + _floor_note(rows.get("scrapy-floor"), lk),
             "met": ratio >= SPEED_VS_LINKINATOR,
         }
     ]
+
+
+def _floor_note(floor: dict[str, Any] | None, linkinator: dict[str, Any]) -> str:
+    """Scrapy alone on the same site (bench/scrapy_floor.py): what no govinspect change beats."""
+    if not floor:
+        return ""
+    return (
+        f"; Scrapy alone (bench/scrapy_floor.py) {floor['wall_s_median']} s, "
+        f"{floor['wall_s_median'] / linkinator['wall_s_median']:.2f}× linkinator's time"
+    )
 
 
 def _city_targets(city_report: dict[str, Any] | None) -> list[dict[str, Any]]:
