@@ -1,7 +1,7 @@
 """Politeness-bound scenario: one unit spread over many slow hosts, per-host concurrency 2.
 
     .venv/bin/python bench/politeness.py [--hosts 40] [--latency 0.3] [--per-host 2]
-                                         [--urls-per-host 125]
+                                         [--urls-per-host 125] [--no-floor]
 
 Each host is its own loopback address (``127.0.1.1`` … ``127.0.1.40``, one port) serving a small
 site of its own; the first host's home page links to every other host's home page, and the unit
@@ -15,7 +15,10 @@ The report gives govinspect's wall time (the whole ``govinspect crawl`` command)
 crawl time against that bound, the most requests the server saw in flight at once per host
 (must be ≤ per_host), and whether the planted broken links of every host were found.  The
 crawl's total concurrency is set to hosts × per_host (``GOVINSPECT_CONCURRENCY_TOTAL``), so that
-the per-host limit is the one that binds.  Results go to ``bench/out/politeness.json``.
+the per-host limit is the one that binds.  Then the Scrapy floor (``bench/scrapy_floor.py``,
+Scrapy alone with the same limits; ``--no-floor`` skips it) crawls the same hosts, against its
+own bound: how close any crawler built on Scrapy gets here.  Results go to
+``bench/out/politeness.json``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,10 @@ import pytest
 from tests.test_cli import run
 from tests.test_registry import VALID
 
-ALEMBIC = "Context impl SQLiteImpl."
+ALEMBIC = "Context impl SQLiteImpl."  # logged by a migration
+#: Any INFO line of Alembic's: opening a migrated store logs none of ALEMBIC's kind any more
+#: (the revision is read with one query), reading the migration scripts' head still logs.
+LIBRARY = "INFO alembic."
 
 
 @pytest.fixture
@@ -92,7 +95,7 @@ def test_refused_second_scheduler_prints_one_line_and_the_service_keeps_its_log(
         assert len(refused.stderr.splitlines()) == 1, refused.stderr
         verbose = run("--verbose", *common, "schedule", cwd=tmp_path)
         assert verbose.returncode == 1
-        assert ALEMBIC in verbose.stderr and "another scheduler already runs" in verbose.stderr
+        assert LIBRARY in verbose.stderr and "another scheduler already runs" in verbose.stderr
     finally:
         first.send_signal(signal.SIGTERM)
         out, err = first.communicate(timeout=60)
@@ -101,4 +104,4 @@ def test_refused_second_scheduler_prints_one_line_and_the_service_keeps_its_log(
     # The service's own log (timestamped, for the journal): APScheduler's job lines stay ...
     assert "INFO apscheduler.scheduler: Scheduler started" in err
     # ... the library chatter does not.
-    assert ALEMBIC not in err
+    assert LIBRARY not in err

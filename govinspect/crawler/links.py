@@ -143,8 +143,9 @@ class Link:
     problem: str | None = None
 
     def __reduce__(self) -> tuple[type[Link], tuple[str | None, ...]]:
-        # Stored analyses hold thousands of links: dataclasses pickle a frozen slotted class
-        # field by field through fields(), five times slower than these plain arguments.
+        # Stored analyses hold thousands of links: dataclasses unpickle a frozen slotted class
+        # through fields() and object.__setattr__ per object; plain constructor arguments skip
+        # that (pickling 30 % cheaper, unpickling 10 %).
         return Link, (self.url, self.raw, self.tag, self.attr, self.text, self.kind, self.problem)
 
 
