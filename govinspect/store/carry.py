@@ -78,6 +78,22 @@ def _insert(session: Session, table: Any, query: Any, run_id: int | None = None)
     )
 
 
+def _children(child: Any, key: str, parent: Any, run_id: int, source: int) -> tuple[Any, Any]:
+    """SELECT copying ``source``'s ``child`` rows into ``run_id``, each re-pointed (``key``) at
+    the run's ``parent`` row of the same URL; returns that parent alias for the conditions."""
+    old, new = parent.alias(f"old_{parent.name}"), parent.alias(f"new_{parent.name}")
+    query = (
+        select(*_copy(child, run_id, source, {key: new.c.id}))
+        .select_from(
+            child.join(old, child.c[key] == old.c.id).join(
+                new, and_(new.c.run_id == run_id, new.c.url == old.c.url)
+            )
+        )
+        .where(child.c.run_id == source)
+    )
+    return new, query
+
+
 def _fresh_page(run_id: int, url: Any) -> Any:
     """SQL: a page of ``run_id`` at ``url`` fetched by the run itself (not carried)."""
     p = Page.__table__.alias("fresh_page")
@@ -94,20 +110,11 @@ def carry_pages(session: Session, run_id: int, source: int) -> int:
     )
     count = _insert(session, pages, query, run_id)
     links = Link.__table__
-    old, new = pages.alias("old"), pages.alias("new")
     present = links.alias("present")
-    query = (
-        select(*_copy(links, run_id, source, {"page_id": new.c.id}))
-        .select_from(
-            links.join(old, links.c.page_id == old.c.id).join(
-                new, and_(new.c.run_id == run_id, new.c.url == old.c.url)
-            )
-        )
-        .where(
-            links.c.run_id == source,
-            new.c[MARK].is_not(None),
-            ~exists().where(present.c.page_id == new.c.id),
-        )
+    new, query = _children(links, "page_id", pages, run_id, source)
+    query = query.where(
+        new.c[MARK].is_not(None),
+        ~exists().where(present.c.page_id == new.c.id),
     )
     _insert(session, links, query)
     return count
@@ -149,27 +156,18 @@ def carry_columns(session: Session, run_id: int, source: int) -> int:
         run_id,
     )
     items = ColumnItem.__table__
-    old_col, new_col = columns.alias("old_col"), columns.alias("new_col")
     present, shown = items.alias("present"), items.alias("shown")
     key = func.coalesce(items.c.url, items.c.title)
-    query = (
-        select(*_copy(items, run_id, source, {"column_id": new_col.c.id}))
-        .select_from(
-            items.join(old_col, items.c.column_id == old_col.c.id).join(
-                new_col, and_(new_col.c.run_id == run_id, new_col.c.url == old_col.c.url)
-            )
-        )
-        .where(
-            items.c.run_id == source,
-            ~exists().where(
-                present.c.column_id == new_col.c.id,
-                func.coalesce(present.c.url, present.c.title) == key,
-            ),
-            or_(
-                new_col.c[MARK].is_not(None),
-                exists().where(shown.c.column_id == new_col.c.id, shown.c[MARK].is_(None)),
-            ),
-        )
+    new_col, query = _children(items, "column_id", columns, run_id, source)
+    query = query.where(
+        ~exists().where(
+            present.c.column_id == new_col.c.id,
+            func.coalesce(present.c.url, present.c.title) == key,
+        ),
+        or_(
+            new_col.c[MARK].is_not(None),
+            exists().where(shown.c.column_id == new_col.c.id, shown.c[MARK].is_(None)),
+        ),
     )
     _insert(session, items, query)
     _merge_list_pages(session, run_id, source)
