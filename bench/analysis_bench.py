@@ -35,6 +35,7 @@ from typing import Any
 
 import psutil
 import yaml
+from harness import crawl_summary
 from servers import StaticServer
 from site_gen import ensure_site
 
@@ -168,11 +169,7 @@ def crawl(workdir: Path, base_url: str, env: dict[str, str]) -> dict[str, Any]:
 
 
 def _run_summary(data_dir: Path) -> dict[str, Any]:
-    import sqlite3
-
-    db = sqlite3.connect(data_dir / "govinspect.db")
-    row = db.execute("SELECT summary FROM runs WHERE kind='crawl' ORDER BY id DESC").fetchone()
-    summary = json.loads(row[0])
+    summary = crawl_summary(data_dir)
     return {
         "pages": summary.get("pages"),
         "checked": summary.get("checked"),

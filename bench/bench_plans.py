@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from harness import run_tool, write_pages_file
+from harness import crawl_summary, run_tool, site_context
 from peers import DEFAULT_PEERS_DIR, Govinspect, RunContext
 from servers import StaticServer, exit_on_sigterm
 from site_gen import (
@@ -113,27 +113,13 @@ def _crawl(
     server: StaticServer, truth: Truth, workdir: Path, data_dir: Path, args: list[str]
 ) -> dict[str, Any]:
     tool = PlannedGovinspect(DEFAULT_PEERS_DIR, args)
-    ctx = RunContext(
-        base_url=server.base_url(),
-        workdir=workdir,
-        pages_file=write_pages_file(truth, server.base_url(), workdir / "pages.txt"),
-        peers_dir=DEFAULT_PEERS_DIR,
-        data_dir=data_dir,
-    )
+    ctx = site_context(server, truth, workdir, DEFAULT_PEERS_DIR, data_dir)
     result = run_tool(tool, server, truth, ctx, RUN_TIMEOUT)
     out = {k: result.get(k) for k in KEPT}
-    out["summary"] = _crawl_summary(data_dir)
+    summary = crawl_summary(data_dir)
+    out["summary"] = {k: summary.get(k) for k in ("plan", "carried", "pages", "checked", "seconds")}
     out["vetoes"] = _check(tool, ctx)
     return out
-
-
-def _crawl_summary(data_dir: Path) -> dict[str, Any]:
-    with sqlite3.connect(data_dir / "govinspect.db") as conn:
-        row = conn.execute(
-            "SELECT summary FROM runs WHERE kind = 'crawl' ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-    summary = json.loads(row[0]) if row else {}
-    return {k: summary.get(k) for k in ("plan", "carried", "pages", "checked", "seconds")}
 
 
 def _check(tool: Govinspect, ctx: RunContext) -> list[list[str]]:

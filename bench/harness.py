@@ -9,9 +9,11 @@ counted the same way whatever it reports itself.  Its broken set, read from its 
 from __future__ import annotations
 
 import io
+import json
 import os
 import platform
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import tarfile
@@ -72,6 +74,32 @@ def write_pages_file(truth: Truth, base_url: str, path: Path) -> Path:
     base = base_url.rstrip("/")
     path.write_text("".join(f"{base}{p}\n" for p in truth.pages), encoding="utf-8")
     return path
+
+
+def site_context(
+    server: StaticServer,
+    truth: Truth,
+    workdir: Path,
+    peers_dir: Path,
+    data_dir: Path | None = None,
+) -> RunContext:
+    """A run on ``server``'s one-host site: its base URL and the page list the tools need."""
+    return RunContext(
+        base_url=server.base_url(),
+        workdir=workdir,
+        pages_file=write_pages_file(truth, server.base_url(), workdir / "pages.txt"),
+        peers_dir=peers_dir,
+        data_dir=data_dir,
+    )
+
+
+def crawl_summary(data_dir: Path) -> dict[str, Any]:
+    """The summary of the last crawl run in a govinspect data folder ({} before any)."""
+    with sqlite3.connect(data_dir / "govinspect.db") as conn:
+        row = conn.execute(
+            "SELECT summary FROM runs WHERE kind = 'crawl' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    return json.loads(row[0]) if row and row[0] else {}
 
 
 def run_tool(

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness import run_tool, write_pages_file
-from peers import DEFAULT_PEERS_DIR, Govinspect, RunContext
+from harness import run_tool, site_context
+from peers import DEFAULT_PEERS_DIR, Govinspect
 from servers import StaticServer, exit_on_sigterm
 from site_gen import ensure_site
 
@@ -45,12 +45,7 @@ def measure_size(
     runs_dir = out / "runs" / f"memory-{urls}-{time.strftime('%Y%m%d-%H%M%S')}"
     tool = Govinspect(peers_dir, source)
     with StaticServer({"127.0.0.1": site}, engine=engine) as server:
-        ctx = RunContext(
-            base_url=server.base_url(),
-            workdir=runs_dir,
-            pages_file=write_pages_file(truth, server.base_url(), runs_dir / "pages.txt"),
-            peers_dir=peers_dir,
-        )
+        ctx = site_context(server, truth, runs_dir, peers_dir)
         result = run_tool(tool, server, truth, ctx, RUN_TIMEOUT)
     shutil.rmtree(tool.data_dir(ctx), ignore_errors=True)
     return point(urls, truth.total, result)

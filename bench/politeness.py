@@ -27,6 +27,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +144,7 @@ def _floor(server: StaticServer, ctx: RunContext, runs_dir: Path, rate: float) -
     """Scrapy alone (bench/scrapy_floor.py) on the same hosts with the same limits: how close
     to the bound any crawler built on Scrapy gets here, before it records a single fact."""
     floor = ScrapyFloor(ctx.peers_dir)
-    floor_ctx = RunContext(**{**vars(ctx), "workdir": runs_dir / "scrapy-floor"})
+    floor_ctx = replace(ctx, workdir=runs_dir / "scrapy-floor")
     mark = server.log.mark()
     measured = run_measured(floor.command(floor_ctx), floor_ctx.workdir, floor.name, RUN_TIMEOUT)
     requests = log_stats(server.log.entries(mark))["requests"]

@@ -28,8 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness import median, run_tool, write_pages_file
-from peers import DEFAULT_PEERS_DIR, Govinspect, RunContext
+from harness import median, run_tool, site_context
+from peers import DEFAULT_PEERS_DIR, Govinspect
 from servers import StaticServer, exit_on_sigterm
 from site_gen import Truth, ensure_site
 
@@ -64,13 +64,7 @@ def _crawl(
     source: Path | None,
 ) -> dict[str, Any]:
     tool = Govinspect(peers_dir, source)
-    ctx = RunContext(
-        base_url=server.base_url(),
-        workdir=workdir,
-        pages_file=write_pages_file(truth, server.base_url(), workdir / "pages.txt"),
-        peers_dir=peers_dir,
-        data_dir=data_dir,
-    )
+    ctx = site_context(server, truth, workdir, peers_dir, data_dir)
     result = run_tool(tool, server, truth, ctx, RUN_TIMEOUT)
     result["findings"] = findings(data_dir, result.get("facts", {}).get("run_id"))
     return result
